@@ -1,0 +1,47 @@
+# Two commands do all set-up on a fresh machine with Python 3.11 and make:
+#   make run   - create .venv, install, run the default scenario, write its outputs under runs/
+#   make test  - install the test extras, then ruff (lint + format check), mypy on src/, pytest
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+SEED ?= 2021
+REPS ?= 1000
+DAYS ?= 365
+OUT ?= runs/tajik-afghan-2021
+
+.PHONY: run test lint typecheck pytest bench clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/bordersim run tajik-afghan-2021 --replications $(REPS) --days $(DAYS) --seed $(SEED) --out $(OUT)
+	@if $(BIN)/bordersim --help | grep -q " report "; then $(BIN)/bordersim report $(OUT); fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy src
+
+pytest: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+test: lint typecheck pytest
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/engine.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""bordersim.report layer."""

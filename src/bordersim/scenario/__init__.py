@@ -1,0 +1,1 @@
+"""bordersim.scenario layer."""
