@@ -1,8 +1,284 @@
-"""The `bordersim` command (placeholder until the run command lands)."""
+"""The `bordersim` command: run, validate, scenarios (and more as the layers land).
+
+User errors (a bad scenario file, an unknown policy) print one clear message and exit with code 2, with
+no traceback and nothing written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
 
-app = typer.Typer(no_args_is_help=True, add_completion=False)
+from bordersim.scenario.builtin import DEFAULT_SCENARIO, describe_builtins, resolve
+from bordersim.scenario.compile import CompileError, compile_scenario
+from bordersim.scenario.loading import ScenarioError, content_hash, load_scenario
+from bordersim.scenario.schema import Scenario
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Simulate, compare and plan the security of a long land border.",
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+class UserError(Exception):
+    """An error the user caused; printed as one message with exit code 2."""
+
+
+def fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def load_or_fail(name_or_path: str | None) -> tuple[Scenario, Path]:
+    path = resolve(name_or_path)
+    if not path.exists():
+        known = ", ".join(n for n, _ in describe_builtins())
+        fail(f"{name_or_path}: no such scenario file or built-in scenario (built-ins: {known})")
+    try:
+        return load_scenario(path), path
+    except ScenarioError as exc:
+        fail(str(exc))
+        raise AssertionError from exc  # unreachable
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"--start {text!r} is not a date (YYYY-MM-DD)")
+        raise AssertionError from None
+
+
+ScenarioArg = Annotated[
+    str | None,
+    typer.Argument(help=f"built-in scenario name or YAML file (default {DEFAULT_SCENARIO})"),
+]
+
+
+@app.command()
+def scenarios() -> None:
+    """List the built-in scenarios."""
+    table = Table(title="Built-in scenarios")
+    table.add_column("name", style="bold")
+    table.add_column("description")
+    for name, title in describe_builtins():
+        table.add_row(name + (" (default)" if name == DEFAULT_SCENARIO else ""), title)
+    console.print(table)
+
+
+@app.command()
+def validate(
+    file: Annotated[str, typer.Argument(help="scenario YAML file or built-in name")],
+) -> None:
+    """Check a scenario file: schema, evidence, consistency. Exit code 2 if invalid."""
+    sc, path = load_or_fail(file)
+    n_q = sum(1 for _ in sc.quantities())
+    console.print(
+        f"[green]ok[/] {path}: scenario {sc.id!r}, {len(sc.border.sectors)} sectors, "
+        f"{len(sc.units)} units, {len(sc.actors)} actors, {len(sc.timeline)} timeline events, "
+        f"{n_q} quantities with evidence"
+    )
+
+
+def _fmt(row: dict[str, Any], key: str, pct: bool = False) -> str:
+    m, lo, hi = row[key], row[f"{key}_lo"], row[f"{key}_hi"]
+    if m != m:  # nan
+        return "-"
+    if pct:
+        return f"{100 * m:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
+    return f"{m:,.1f} [{lo:,.1f}, {hi:,.1f}]"
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """The rich tables of `bordersim run`."""
+    head = (
+        f"[bold]{summary['scenario']}[/] policy [bold]{summary['policy']}[/] from "
+        f"{summary['start']} for {summary['days']} days, {summary['replications']:,} replications, "
+        f"seed {summary['seed']}"
+    )
+    console.print(head)
+    table = Table(
+        title="Covert crossings per period: mean [95% CI]", show_lines=False, title_justify="left"
+    )
+    for col in (
+        "actor",
+        "sector group",
+        "attempts",
+        "interdicted",
+        "detected got away",
+        "undetected got away",
+        "true rate",
+        "observed rate",
+        "gap",
+    ):
+        table.add_column(col, justify="left" if col in ("actor", "sector group") else "right")
+    last = None
+    for row in summary["covert"]:
+        if last is not None and row["actor"] != last:
+            table.add_section()
+        last = row["actor"]
+        style = "bold" if row["group"] == "all" else None
+        table.add_row(
+            row["actor"],
+            row["group"],
+            _fmt(row, "attempts"),
+            _fmt(row, "interdicted"),
+            _fmt(row, "detected_got_away"),
+            _fmt(row, "undetected_got_away"),
+            _fmt(row, "true_rate", pct=True),
+            _fmt(row, "observed_rate", pct=True),
+            _fmt(row, "rate_gap", pct=True),
+            style=style,
+        )
+    console.print(table)
+    console.print(
+        "true rate = interdicted / attempts; observed rate = (interdicted + turned back) / all "
+        "detected, what a border agency can count: it cannot see undetected crossings, so it "
+        "overstates the true rate by the gap."
+    )
+    if summary["fleeing"]:
+        ft = Table(
+            title="People fleeing, by reception crossing: mean [95% CI]", title_justify="left"
+        )
+        for col in ("crossing", "arrived", "received", "waiting at end", "longest wait (days)"):
+            ft.add_column(col, justify="left" if col == "crossing" else "right")
+        for row in summary["fleeing"]:
+            ft.add_row(
+                row["crossing"],
+                _fmt(row, "arrived"),
+                _fmt(row, "received"),
+                _fmt(row, "waiting"),
+                _fmt(row, "longest_wait_days"),
+            )
+        console.print(ft)
+    costs = summary["costs"]
+    console.print(
+        f"personnel-days TJ {costs['personnel_days_TJ']:,.0f}, RU {costs['personnel_days_RU']:,.0f}, "
+        f"CSTO {costs['personnel_days_CSTO']:,.0f}; cost {costs['cost_rub'] / 1e9:,.2f} bn RUB"
+        + (
+            f", {costs['cost_per_interdiction_rub'] / 1e6:,.2f} m RUB per interdiction"
+            if costs["cost_per_interdiction_rub"] == costs["cost_per_interdiction_rub"]
+            else ""
+        )
+    )
+
+
+def run_simulation(
+    sc: Scenario,
+    *,
+    policy: str | None,
+    replications: int,
+    days: int | None,
+    seed: int,
+    start: dt.date | None,
+    mode: str = "totals",
+    show_progress: bool = True,
+) -> Any:
+    """Compile and simulate with a progress bar for runs that take more than a moment."""
+    from bordersim.engine import simulate
+
+    try:
+        compiled = compile_scenario(sc, policy=policy, start=start, days=days)
+    except CompileError as exc:
+        fail(str(exc))
+    chash = content_hash(sc)
+    if not show_progress:
+        return simulate(compiled, replications, seed, mode=mode, scenario_hash=chash)
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} replications"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("simulating", total=replications)
+        return simulate(
+            compiled,
+            replications,
+            seed,
+            mode=mode,
+            scenario_hash=chash,
+            progress=lambda n: progress.advance(task, n),
+        )
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg = None,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1)] = 1000,
+    days: Annotated[int | None, typer.Option(min=1, help="days to simulate")] = None,
+    start: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD")] = None,
+    seed: Annotated[int, typer.Option(min=0)] = 2021,
+    policy: Annotated[str | None, typer.Option(help="policy variant, or a+b")] = None,
+    out: Annotated[Path | None, typer.Option(help="directory for results")] = None,
+    daily: Annotated[bool, typer.Option(help="keep per-day, per-sector counts")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+) -> None:
+    """Simulate a scenario and print what crosses and how much is stopped, with 95% CIs."""
+    sc, _ = load_or_fail(scenario)
+    t0 = time.perf_counter()
+    results = run_simulation(
+        sc,
+        policy=policy,
+        replications=replications,
+        days=days,
+        seed=seed,
+        start=parse_date(start),
+        mode="daily" if daily else "totals",
+        show_progress=not json_out and sys.stderr.isatty(),
+    )
+    elapsed = time.perf_counter() - t0
+    if out is not None:
+        from bordersim.engine.store import write_run
+
+        write_run(results, out, ["bordersim", *sys.argv[1:]])
+    if json_out:
+        sys.stdout.write(results.summary_json() + "\n")
+        return
+    print_summary(results.summary())
+    console.print(f"[dim]{replications:,} replications in {elapsed:.1f} s[/]")
+    if out is not None:
+        console.print(
+            f"results written to [bold]{out}[/] (results.zarr, summary.csv, manifest.json)"
+        )
+
+
+# Commands that live in their own modules (one per layer they front). Each module exposes
+# ``register(app)``; a module not present in this installation is simply not offered.
+_COMMAND_MODULES = ("sources_cmd", "report_cmd", "compare_cmd", "engage_cmd", "optimize_cmd",
+                    "sweep_cmd")  # fmt: skip
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        full = f"bordersim.cli.{name}"
+        try:
+            module = importlib.import_module(full)
+        except ModuleNotFoundError as exc:
+            if exc.name == full:
+                continue
+            raise
+        module.register(app)
+
+
+_register_commands()
 
 
 def main() -> None:

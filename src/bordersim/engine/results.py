@@ -1,0 +1,278 @@
+"""Results of a simulation: labelled arrays, summaries with confidence intervals, and storage.
+
+Summaries use replications as independent observations. Counts: mean and a normal 95% CI from the
+standard error across replications. Rates (true and observed interdiction) are ratio estimators
+sum(numerator)/sum(denominator) over replications with a delta-method CI, which stays well defined when
+single replications see few attempts; the gap between the two rates uses the same linearisation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from bordersim.model.outcomes import (
+    DETECTED_GOT_AWAY,
+    INTERDICTED,
+    OUTCOMES,
+    TURNED_BACK,
+    UNDETECTED_GOT_AWAY,
+)
+from bordersim.scenario.compile import Compiled
+
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Estimate:
+    mean: float
+    lo: float
+    hi: float
+    se: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"mean": self.mean, "lo": self.lo, "hi": self.hi, "se": self.se}
+
+
+def mean_ci(x: NDArray[np.float64]) -> Estimate:
+    """Mean of per-replication values with a normal 95% CI."""
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    m = float(x.mean()) if n else float("nan")
+    se = float(x.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+    return Estimate(m, m - Z95 * se, m + Z95 * se, se)
+
+
+def ratio_ci(num: NDArray[np.float64], den: NDArray[np.float64]) -> Estimate:
+    """Ratio estimator sum(num)/sum(den) with a delta-method 95% CI (nan when den is all zero)."""
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    n = num.size
+    dbar = den.mean() if n else 0.0
+    if dbar <= 0:
+        return Estimate(float("nan"), float("nan"), float("nan"), float("nan"))
+    r = float(num.sum() / den.sum())
+    infl = (num - r * den) / dbar
+    se = float(infl.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+    return Estimate(r, r - Z95 * se, r + Z95 * se, se)
+
+
+def gap_ci(
+    num1: NDArray[np.float64],
+    den1: NDArray[np.float64],
+    num2: NDArray[np.float64],
+    den2: NDArray[np.float64],
+) -> Estimate:
+    """(sum num1/sum den1) - (sum num2/sum den2), delta-method CI from the joint linearisation."""
+    n = np.asarray(num1).size
+    d1, d2 = float(np.mean(den1)), float(np.mean(den2))
+    if d1 <= 0 or d2 <= 0:
+        return Estimate(float("nan"), float("nan"), float("nan"), float("nan"))
+    r1, r2 = float(np.sum(num1) / np.sum(den1)), float(np.sum(num2) / np.sum(den2))
+    infl = (np.asarray(num1) - r1 * np.asarray(den1)) / d1 - (
+        np.asarray(num2) - r2 * np.asarray(den2)
+    ) / d2
+    se = float(np.std(infl, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+    g = r1 - r2
+    return Estimate(g, g - Z95 * se, g + Z95 * se, se)
+
+
+METRICS = (
+    "attempts",
+    "interdicted",
+    "turned_back",
+    "detected_got_away",
+    "undetected_got_away",
+    "true_rate",
+    "observed_rate",
+    "rate_gap",
+)
+
+
+def covert_metrics(counts: NDArray[np.int64]) -> dict[str, Estimate]:
+    """Metrics of per-replication outcome counts (reps, 4): the table's columns."""
+    c = counts.astype(float)
+    attempts = c.sum(axis=1)
+    seen = c[:, INTERDICTED] + c[:, TURNED_BACK]
+    detected = seen + c[:, DETECTED_GOT_AWAY]
+    return {
+        "attempts": mean_ci(attempts),
+        "interdicted": mean_ci(c[:, INTERDICTED]),
+        "turned_back": mean_ci(c[:, TURNED_BACK]),
+        "detected_got_away": mean_ci(c[:, DETECTED_GOT_AWAY]),
+        "undetected_got_away": mean_ci(c[:, UNDETECTED_GOT_AWAY]),
+        "true_rate": ratio_ci(c[:, INTERDICTED], attempts),
+        "observed_rate": ratio_ci(seen, detected),
+        "rate_gap": gap_ci(seen, detected, c[:, INTERDICTED], attempts),
+    }
+
+
+@dataclass(frozen=True)
+class Results:
+    """What a simulation produced, with its provenance."""
+
+    compiled: Compiled
+    seed: int
+    replications: int
+    rep_start: int
+    days: int
+    covert_totals: NDArray[np.int64]  # (R, S, Ac, 4)
+    covert_daily: NDArray[np.int32] | None  # (R, T, S, Ac, 4) in daily mode
+    daily_sum: NDArray[np.float64]  # (T, Ac, 4) sums over replications (and sectors)
+    daily_sq: NDArray[np.float64]  # (T, Ac, 4) sums of squares over replications
+    flee_arrived: NDArray[np.int64]  # (R, P)
+    flee_received: NDArray[np.int64]  # (R, P)
+    flee_waiting: NDArray[np.int64]  # (R, P) still waiting at the end
+    flee_longest: NDArray[np.int64]  # (R, P) longest wait in days
+    flee_daily: NDArray[np.float64]  # (T, P, 3) sums over replications: arrived, received, waiting
+    scenario_hash: str
+    version: str
+
+    # ---- summaries -------------------------------------------------------------------------------
+    def summary_rows(self) -> list[dict[str, Any]]:
+        """One row per actor x sector group (and 'all'), with each metric's mean and 95% CI."""
+        c = self.compiled
+        groups = list(dict.fromkeys(c.sector_groups))
+        gidx = np.array([groups.index(g) for g in c.sector_groups])
+        rows = []
+        for a, actor in enumerate(c.covert_ids):
+            for g, name in [*enumerate(groups), (-1, "all")]:
+                mask = gidx == g if g >= 0 else np.ones_like(gidx, dtype=bool)
+                counts = self.covert_totals[:, mask, a, :].sum(axis=1)
+                est = covert_metrics(counts)
+                row: dict[str, Any] = {"actor": actor, "group": name}
+                for k, e in est.items():
+                    row[k] = e.mean
+                    row[f"{k}_lo"] = e.lo
+                    row[f"{k}_hi"] = e.hi
+                rows.append(row)
+        return rows
+
+    def fleeing_rows(self) -> list[dict[str, Any]]:
+        """People fleeing per reception crossing: arrived, received, waiting at the end, longest wait."""
+        c = self.compiled
+        rows = []
+        if not c.fleeing_ids:
+            return rows
+        for p, cid in enumerate(c.crossing_ids):
+            if self.flee_arrived[:, p].sum() == 0:
+                continue
+            row: dict[str, Any] = {"crossing": cid}
+            for key, arr in (
+                ("arrived", self.flee_arrived[:, p]),
+                ("received", self.flee_received[:, p]),
+                ("waiting", self.flee_waiting[:, p]),
+                ("longest_wait_days", self.flee_longest[:, p]),
+            ):
+                e = mean_ci(arr.astype(float))
+                row[key], row[f"{key}_lo"], row[f"{key}_hi"] = e.mean, e.lo, e.hi
+            rows.append(row)
+        return rows
+
+    def cost_summary(self) -> dict[str, float]:
+        """Personnel-days by side and cost (deterministic given the compiled phases)."""
+        c = self.compiled
+        idx = c.phase_index()[: self.days]
+        personnel = np.array([c.phases[i].personnel for i in idx]).sum(axis=0)
+        cost = float(sum(c.phases[i].cost_rub_per_day for i in idx)) + c.aid_cost_rub
+        interdicted = self.covert_totals[..., INTERDICTED].sum(axis=(1, 2)).astype(float)
+        mean_int = float(interdicted.mean())
+        return {
+            "personnel_days_TJ": float(personnel[0]),
+            "personnel_days_RU": float(personnel[1]),
+            "personnel_days_CSTO": float(personnel[2]),
+            "cost_rub": cost,
+            "cost_per_interdiction_rub": cost / mean_int if mean_int > 0 else float("nan"),
+        }
+
+    def provenance(self) -> dict[str, Any]:
+        c = self.compiled
+        return {
+            "scenario": c.scenario_id,
+            "policy": c.policy,
+            "start": c.start.isoformat(),
+            "days": self.days,
+            "replications": self.replications,
+            "seed": self.seed,
+            "scenario_hash": self.scenario_hash,
+            "bordersim_version": self.version,
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """Everything the `run` command prints, as plain JSON-able data."""
+        return {
+            **self.provenance(),
+            "covert": self.summary_rows(),
+            "fleeing": self.fleeing_rows(),
+            "costs": self.cost_summary(),
+        }
+
+    def summary_json(self) -> str:
+        return json.dumps(_clean(self.summary()), indent=2, sort_keys=True, allow_nan=False)
+
+    # ---- labelled arrays -------------------------------------------------------------------------
+    def to_xarray(self) -> xr.Dataset:
+        """The results as an xarray Dataset with named dimensions and provenance in attrs."""
+        c = self.compiled
+        reps = np.arange(self.rep_start, self.rep_start + self.replications)
+        dates = np.array(
+            [np.datetime64(c.start) + np.timedelta64(d, "D") for d in range(self.days)]
+        )
+        coords: dict[str, Any] = {
+            "replication": reps,
+            "sector": list(c.sector_ids),
+            "actor": list(c.covert_ids),
+            "outcome": list(OUTCOMES),
+            "crossing": list(c.crossing_ids),
+            "day": dates,
+            "sector_group": ("sector", list(c.sector_groups)),
+            "length_km": ("sector", c.length_km),
+        }
+        data: dict[str, Any] = {
+            "covert": (("replication", "sector", "actor", "outcome"), self.covert_totals),
+            "daily_mean": (("day", "actor", "outcome"), self.daily_sum / self.replications),
+            "daily_sd": (
+                ("day", "actor", "outcome"),
+                np.sqrt(
+                    np.maximum(
+                        self.daily_sq / self.replications
+                        - (self.daily_sum / self.replications) ** 2,
+                        0.0,
+                    )
+                ),
+            ),
+            "flee_arrived": (("replication", "crossing"), self.flee_arrived),
+            "flee_received": (("replication", "crossing"), self.flee_received),
+            "flee_waiting": (("replication", "crossing"), self.flee_waiting),
+            "flee_longest_wait": (("replication", "crossing"), self.flee_longest),
+            "flee_daily_mean": (
+                ("day", "crossing", "flee_quantity"),
+                self.flee_daily / self.replications,
+            ),
+        }
+        coords["flee_quantity"] = ["arrived", "received", "waiting"]
+        if self.covert_daily is not None:
+            data["covert_daily"] = (
+                ("replication", "day", "sector", "actor", "outcome"),
+                self.covert_daily,
+            )
+        attrs = {k: (v if v is not None else "") for k, v in self.provenance().items()}
+        return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
+def _clean(o: Any) -> Any:
+    """Round floats for stable, readable JSON; NaN becomes null."""
+    if isinstance(o, float):
+        return None if not np.isfinite(o) else round(o, 10)
+    if isinstance(o, dict):
+        return {k: _clean(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_clean(v) for v in o]
+    if isinstance(o, np.generic):
+        return _clean(o.item())
+    return o

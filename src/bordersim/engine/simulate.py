@@ -1,0 +1,171 @@
+"""The vectorised Monte Carlo kernel: simulate(compiled, replications, seed) -> Results.
+
+Days advance in a Python loop (state carries over: queues, adaptive choice); everything inside a day is
+vectorised over replications, sectors and actors. Each stream block of replications draws from its own
+generator (see :mod:`bordersim.engine.rng`): per day, one Poisson draw per (replication, sector, actor,
+outcome class) -- independent Poisson counts per outcome are exactly a Poisson number of attempts split
+multinomially -- so attempts equal the sum of the outcome counts by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bordersim import __version__
+from bordersim.engine.results import Results
+from bordersim.engine.rng import block_generator, blocks_for
+from bordersim.model import choice as choice_model
+from bordersim.model.outcomes import UNDETECTED_GOT_AWAY
+from bordersim.scenario.compile import Compiled
+
+MAX_WAIT_BINS = (
+    120  # days of queue age tracked exactly; older waiting people are held in the last bin
+)
+
+
+def simulate(
+    compiled: Compiled,
+    replications: int,
+    seed: int,
+    *,
+    days: int | None = None,
+    mode: str = "totals",
+    rep_start: int = 0,
+    progress: Callable[[int], None] | None = None,
+    scenario_hash: str = "",
+) -> Results:
+    """Run ``replications`` replications of ``compiled`` from seed ``seed``.
+
+    mode ``totals`` keeps per-replication totals and across-replication daily sums (memory independent of
+    days); ``daily`` also keeps every replication x day x sector x actor x outcome count.
+    ``rep_start`` (a multiple of RNG_BLOCK) selects which replications these are, for splitting a run.
+    ``progress`` is called with the number of replications finished after each block.
+    """
+    if replications <= 0:
+        raise ValueError("replications must be > 0")
+    if mode not in ("totals", "daily"):
+        raise ValueError("mode must be 'totals' or 'daily'")
+    T = compiled.days if days is None else min(days, compiled.days)
+    S, Ac = compiled.n_sectors, len(compiled.covert_ids)
+    P, Af = len(compiled.crossing_ids), len(compiled.fleeing_ids)
+
+    covert_totals = np.zeros((replications, S, Ac, 4), dtype=np.int64)
+    covert_daily = (
+        np.zeros((replications, T, S, Ac, 4), dtype=np.int32) if mode == "daily" else None
+    )
+    daily_sum = np.zeros((T, Ac, 4))
+    daily_sq = np.zeros((T, Ac, 4))
+    flee_arrived = np.zeros((replications, P), dtype=np.int64)
+    flee_received = np.zeros((replications, P), dtype=np.int64)
+    flee_waiting = np.zeros((replications, P), dtype=np.int64)
+    flee_longest = np.zeros((replications, P), dtype=np.int64)
+    flee_daily = np.zeros((T, P, 3))  # across-replication sums: arrived, received, waiting
+
+    phase_of_day = compiled.phase_index()[:T]
+    batches_by_day: dict[int, NDArray[np.int64]] = {}
+    for d, _actor, arr in compiled.batches:
+        batches_by_day[d] = batches_by_day.get(d, np.zeros(P, dtype=np.int64)) + arr
+
+    for block, r0, n in blocks_for(rep_start, replications):
+        i0 = r0 - rep_start
+        rng = block_generator(seed, block)
+        sl = slice(i0, i0 + n)
+        q = np.broadcast_to(compiled.phases[0].choice_q, (n, Ac, S)).copy()
+        recent_att = np.zeros((n, Ac, S))
+        recent_succ = np.zeros((n, Ac, S))
+        queue = np.zeros((n, P, MAX_WAIT_BINS), dtype=np.int64)  # waiting people by age in days
+        last_phase = -1
+        for t in range(T):
+            ph = compiled.phases[phase_of_day[t]]
+            if phase_of_day[t] != last_phase:
+                static = ph.choice_code != 3
+                q[:, static, :] = ph.choice_q[static]
+                last_phase = int(phase_of_day[t])
+            # covert crossings: mean of each outcome count = rate * q * outcome probability
+            mean = ph.covert_rate[None, None, :, None] * (
+                np.moveaxis(q, 1, 2)[..., None] * ph.outcome_p[None]
+            )
+            counts = rng.poisson(mean)
+            covert_totals[sl] += counts
+            if covert_daily is not None:
+                covert_daily[sl, t] = counts
+            by_actor = counts.sum(axis=1)  # (n, Ac, 4)
+            daily_sum[t] += by_actor.sum(axis=0)
+            daily_sq[t] += (by_actor.astype(np.float64) ** 2).sum(axis=0)
+
+            adaptive = ph.choice_code == 3
+            if adaptive.any():
+                # exponential memory of attempts and successes (successes: not interdicted)
+                keep = np.exp(-1.0 / compiled.memory_days)[None, :, None]
+                att = np.moveaxis(counts.sum(axis=-1), 1, 2)
+                got = att - np.moveaxis(counts[..., 0], 1, 2)
+                recent_att = recent_att * keep + att
+                recent_succ = recent_succ * keep + got
+                q[:, adaptive] = choice_model.displace(
+                    q[:, adaptive],
+                    recent_succ[:, adaptive],
+                    recent_att[:, adaptive],
+                    ph.learning_rate[adaptive][None, :, None],
+                )
+
+            if P and Af:
+                arrivals = rng.poisson(np.broadcast_to(ph.fleeing_rate.sum(axis=0), (n, P)))
+                if t in batches_by_day:
+                    arrivals = arrivals + batches_by_day[t][None, :]
+                queue = np.roll(queue, 1, axis=2)
+                queue[:, :, -1] += queue[:, :, 0]  # the oldest bin absorbs what rolled over
+                queue[:, :, 0] = arrivals
+                oldest = _oldest_age(queue)  # before serving: includes waits that end today
+                served = _serve_fifo(queue, compiled.crossing_capacity)
+                waiting = queue.sum(axis=2)
+                flee_arrived[sl] += arrivals
+                flee_received[sl] += served
+                flee_longest[sl] = np.maximum(flee_longest[sl], oldest)
+                flee_daily[t, :, 0] += arrivals.sum(axis=0)
+                flee_daily[t, :, 1] += served.sum(axis=0)
+                flee_daily[t, :, 2] += waiting.sum(axis=0)
+        flee_waiting[sl] = queue.sum(axis=2)
+        if progress is not None:
+            progress(n)
+
+    return Results(
+        compiled=compiled,
+        seed=seed,
+        replications=replications,
+        rep_start=rep_start,
+        days=T,
+        covert_totals=covert_totals,
+        covert_daily=covert_daily,
+        daily_sum=daily_sum,
+        daily_sq=daily_sq,
+        flee_arrived=flee_arrived,
+        flee_received=flee_received,
+        flee_waiting=flee_waiting,
+        flee_longest=flee_longest,
+        flee_daily=flee_daily,
+        scenario_hash=scenario_hash,
+        version=__version__,
+    )
+
+
+def _serve_fifo(queue: NDArray[np.int64], capacity: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Receive up to ``capacity`` people per crossing today, oldest first; updates ``queue``."""
+    cap = np.where(np.isfinite(capacity), capacity, np.iinfo(np.int64).max // 4).astype(np.int64)
+    oldest_first = queue[:, :, ::-1]
+    before = np.cumsum(oldest_first, axis=2) - oldest_first
+    take = np.clip(cap[None, :, None] - before, 0, oldest_first)
+    queue -= take[:, :, ::-1]
+    return np.asarray(take.sum(axis=2), dtype=np.int64)
+
+
+def _oldest_age(queue: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Age in days of the oldest person still waiting (0 if nobody waits)."""
+    nonzero = queue > 0
+    last = queue.shape[2] - 1 - np.argmax(nonzero[:, :, ::-1], axis=2)
+    return np.where(nonzero.any(axis=2), last, 0).astype(np.int64)
+
+
+__all__ = ["UNDETECTED_GOT_AWAY", "simulate"]

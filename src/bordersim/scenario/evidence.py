@@ -1,0 +1,152 @@
+"""The evidence ledger: every scenario quantity is sourced (claims) or assumed (a rationale).
+
+A :class:`Quantity` carries its nominal value and its evidence, inline or by reference to an entry of
+the scenario's ledger. Claims that disagree become a distribution over the reported range: triangular
+with its mode at the nominal value when that lies strictly inside the range, else uniform, unless the
+file names the distribution. Assumed quantities give a plausible range so that sensitivity analysis can
+rank them ("what to go and find out").
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+MAX_QUOTE = 200
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+class Frozen(BaseModel):
+    """Base of every schema model: immutable, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+def parse_partial_date(text: str) -> date:
+    """Parse 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' (a claim may describe a year or a month)."""
+    m = _DATE_RE.match(text.strip())
+    if not m:
+        raise ValueError(f"date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    y, mo, d = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    return date(y, mo, d)  # raises ValueError for 2021-02-30
+
+
+class Claim(Frozen):
+    """One source's statement of a quantity."""
+
+    source: str = Field(description="id of an entry in the scenario's `sources`")
+    quote: str = Field(max_length=MAX_QUOTE, min_length=1, description="short verbatim quote")
+    value: float
+    unit: str
+    date: str = Field(description="the date the claim describes: YYYY, YYYY-MM or YYYY-MM-DD")
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, v: object) -> str:
+        text = v.isoformat() if isinstance(v, date) else str(v)
+        parse_partial_date(text)
+        return text
+
+
+class Assumption(Frozen):
+    """A quantity no source gives: why this value, and how wrong it might plausibly be."""
+
+    rationale: str = Field(min_length=10)
+
+
+class Evidence(Frozen):
+    """A ledger entry: sourced (one or more claims) or assumed (a rationale), never neither."""
+
+    claims: tuple[Claim, ...] = ()
+    assumed: Assumption | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Evidence:
+        if not self.claims and self.assumed is None:
+            raise ValueError("evidence needs `claims` (sourced) or `assumed` (a rationale)")
+        return self
+
+
+Distribution = Literal["fixed", "uniform", "triangular"]
+
+
+class Quantity(Frozen):
+    """A number in a scenario, with its evidence and its uncertainty range."""
+
+    value: float
+    unit: str | None = None
+    low: float | None = None
+    high: float | None = None
+    dist: Distribution | None = None
+    evidence: str | None = Field(default=None, description="key of a ledger entry")
+    claims: tuple[Claim, ...] = ()
+    assumed: Assumption | None = None
+
+    @model_validator(mode="after")
+    def _has_evidence(self) -> Quantity:
+        kinds = (self.evidence is not None) + bool(self.claims) + (self.assumed is not None)
+        if kinds == 0:
+            raise ValueError(
+                "quantity has no evidence: give `claims` (sourced), `assumed` (a rationale), "
+                "or `evidence` (a ledger key)"
+            )
+        if kinds > 1:
+            raise ValueError("give only one of `claims`, `assumed` or `evidence`")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) is above high ({self.high})")
+        return self
+
+    def resolved_evidence(self, ledger: dict[str, Evidence]) -> Evidence:
+        """This quantity's evidence, looking up a ledger reference."""
+        if self.evidence is not None:
+            return ledger[self.evidence]
+        return Evidence(claims=self.claims, assumed=self.assumed)
+
+    def bounds(self, ledger: dict[str, Evidence]) -> tuple[float, float]:
+        """The uncertainty range: explicit low/high, else the span of the claims and the value."""
+        ev = self.resolved_evidence(ledger)
+        values = [self.value, *(c.value for c in ev.claims if self._same_unit(c))]
+        lo = self.low if self.low is not None else min(values)
+        hi = self.high if self.high is not None else max(values)
+        return float(min(lo, self.value)), float(max(hi, self.value))
+
+    def distribution(self, ledger: dict[str, Evidence]) -> Distribution:
+        """fixed when the range is a point; else the file's choice; else triangular around an
+        interior nominal value, uniform when the value sits on an end."""
+        lo, hi = self.bounds(ledger)
+        if lo == hi:
+            return "fixed"
+        if self.dist is not None:
+            return self.dist
+        return "triangular" if lo < self.value < hi else "uniform"
+
+    def is_sourced(self, ledger: dict[str, Evidence]) -> bool:
+        return bool(self.resolved_evidence(ledger).claims)
+
+    def conflicting(self, ledger: dict[str, Evidence]) -> bool:
+        """True when the sources give different values for this quantity."""
+        vals = {c.value for c in self.resolved_evidence(ledger).claims if self._same_unit(c)}
+        return len(vals) > 1
+
+    def _same_unit(self, claim: Claim) -> bool:
+        return self.unit is None or claim.unit == self.unit
+
+
+class Source(Frozen):
+    """A report the scenario cites."""
+
+    title: str
+    publisher: str
+    date: str
+    file: str | None = None
+    url: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, v: object) -> str:
+        text = v.isoformat() if isinstance(v, date) else str(v)
+        parse_partial_date(text)
+        return text

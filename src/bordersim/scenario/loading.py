@@ -1,0 +1,265 @@
+"""Load scenarios from YAML with errors located by file, field path and line.
+
+Only safe YAML is read (``yaml.SafeLoader``): no tags that construct objects. Duplicate keys are errors.
+A scenario may ``include`` other YAML files (e.g. the shared border description); their top-level keys
+are merged into the scenario's, and a key may come from one file only. Every problem is reported as a
+:class:`ScenarioError` whose message lists each problem as ``file:line: field.path: what is wrong``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bordersim.scenario.schema import Scenario, ScenarioConsistencyError
+
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    path: PathKey
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        field_path = _dotted(self.path) or "(top level)"
+        return f"{where}: {field_path}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be loaded; ``str()`` is the whole user-facing message."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        n = len(problems)
+        head = f"invalid scenario ({n} problem{'s' if n != 1 else ''}):"
+        super().__init__("\n".join([head, *(f"  {p}" for p in problems)]))
+
+
+@dataclass
+class _Located:
+    """Plain data from YAML plus where each field path came from."""
+
+    data: dict[str, Any]
+    where: dict[PathKey, tuple[str, int]] = field(default_factory=dict)
+
+
+def _dotted(path: PathKey) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def _construct(node: yaml.Node, file: str, path: PathKey, loc: _Located) -> Any:
+    loc.where[path] = (file, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _construct(key_node, file, (*path, "<key>"), loc)
+            if not isinstance(key, str | int):
+                raise ScenarioError(
+                    [Problem(file, key_node.start_mark.line + 1, path, "keys must be text")]
+                )
+            if key in out:
+                raise ScenarioError(
+                    [
+                        Problem(
+                            file,
+                            key_node.start_mark.line + 1,
+                            (*path, key),
+                            "duplicate key",
+                        )
+                    ]
+                )
+            out[key] = _construct(value_node, file, (*path, key), loc)
+        loc.where.pop((*path, "<key>"), None)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(v, file, (*path, i), loc) for i, v in enumerate(node.value)]
+    try:
+        value = yaml.SafeLoader(b"").construct_object(node, deep=True)  # scalar
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ScenarioError(
+            [Problem(file, node.start_mark.line + 1, path, f"cannot read value: {exc}")]
+        ) from None
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def _read_yaml(path: Path, prefix: PathKey, loc: _Located) -> dict[str, Any]:
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError([Problem(file, None, prefix, f"cannot read file: {exc}")]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        msg = f"YAML syntax error: {exc.problem or exc}"
+        raise ScenarioError([Problem(file, line, prefix, msg)]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([Problem(file, None, prefix, f"YAML error: {exc}")]) from None
+    if node is None:
+        raise ScenarioError([Problem(file, 1, prefix, "the file is empty")])
+    data = _construct(node, file, prefix, loc)
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem(file, 1, prefix, "the top level must be a mapping")])
+    return data
+
+
+def load_data(path: str | Path, search_dirs: tuple[Path, ...] = ()) -> _Located:
+    """Read a scenario file and its includes into plain data with locations."""
+    path = Path(path)
+    loc = _Located(data={})
+    data = _read_yaml(path, (), loc)
+    includes = data.pop("include", [])
+    if isinstance(includes, str):
+        includes = [includes]
+    merged: dict[str, Any] = {}
+    for i, inc in enumerate(includes):
+        inc_path = _find_include(str(inc), path.parent, search_dirs)
+        if inc_path is None:
+            line = loc.where.get(("include", i), loc.where.get(("include",), (str(path), 0)))[1]
+            raise ScenarioError(
+                [Problem(str(path), line, ("include", i), f"included file {inc!r} not found")]
+            )
+        sub_loc = _Located(data={})
+        sub = _read_yaml(inc_path, (), sub_loc)
+        for key, value in sub.items():
+            if key in _MERGED_MAPPINGS and isinstance(value, dict):
+                target = merged.setdefault(key, {})
+                own = data.get(key, {})
+                clash = (set(value) & set(target)) | (
+                    set(value) & set(own if isinstance(own, dict) else {})
+                )
+                if clash:
+                    k2 = sorted(clash, key=str)[0]
+                    f, line = loc.where.get((key, k2), (str(path), 0))
+                    raise ScenarioError(
+                        [Problem(f, line or None, (key, k2), f"also defined in {inc_path.name}")]
+                    )
+                target.update(value)
+                continue
+            if key in merged or key in data:
+                raise ScenarioError(
+                    [
+                        Problem(
+                            str(path),
+                            loc.where.get((key,), (str(path), 0))[1] or None,
+                            (key,),
+                            f"key also given by included file {inc_path.name}",
+                        )
+                    ]
+                )
+            merged[key] = value
+        for k, v in sub_loc.where.items():
+            loc.where.setdefault(k, v)
+    for key, value in data.items():
+        if (
+            key in _MERGED_MAPPINGS
+            and isinstance(value, dict)
+            and isinstance(merged.get(key), dict)
+        ):
+            merged[key].update(value)
+        else:
+            merged[key] = value
+    loc.data = merged
+    return loc
+
+
+_MERGED_MAPPINGS = {"sources", "evidence"}
+
+
+def _find_include(name: str, here: Path, search_dirs: tuple[Path, ...]) -> Path | None:
+    for d in (here, *search_dirs):
+        p = d / name
+        if p.is_file():
+            return p
+    return None
+
+
+def _locate(loc: _Located, path: PathKey, default_file: str) -> tuple[str, int | None]:
+    """The file and line of the deepest known prefix of a field path."""
+    p = tuple(path)
+    while p:
+        if p in loc.where:
+            return loc.where[p]
+        p = p[:-1]
+    return loc.where.get((), (default_file, None))
+
+
+def _pydantic_problems(exc: ValidationError, loc: _Located, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for err in exc.errors():
+        ctx_err = (err.get("ctx") or {}).get("error")
+        base = tuple(p for p in err["loc"] if not _is_union_tag(p))
+        if isinstance(ctx_err, ScenarioConsistencyError):
+            for sub_path, msg in ctx_err.errors:
+                full = (*base, *sub_path)
+                f, line = _locate(loc, full, file)
+                problems.append(Problem(f, line, full, msg))
+            continue
+        f, line = _locate(loc, base, file)
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        msg = msg.removeprefix("Value error, ")
+        problems.append(Problem(f, line, base, msg))
+    return problems
+
+
+def _is_union_tag(p: object) -> bool:
+    """pydantic inserts the discriminator value (e.g. 'set_control') into error locations."""
+    return isinstance(p, str) and p in _ACTION_KINDS
+
+
+_ACTION_KINDS = {
+    "set_control",
+    "scale_rate",
+    "fleeing_batch",
+    "transfer_sectors",
+    "set_strength",
+    "set_posture",
+    "move_base",
+    "set_equipment",
+    "set_choice",
+}
+
+
+def load_scenario(path: str | Path, search_dirs: tuple[Path, ...] = ()) -> Scenario:
+    """Load and validate a scenario file; raise :class:`ScenarioError` with located problems."""
+    from bordersim.scenario.builtin import DATA_DIR
+
+    loc = load_data(path, (*search_dirs, DATA_DIR))
+    try:
+        return Scenario.model_validate(loc.data)
+    except ValidationError as exc:
+        raise ScenarioError(_pydantic_problems(exc, loc, str(path))) from None
+
+
+def content_hash(scenario: Scenario) -> str:
+    """A stable SHA-256 of the validated scenario's content (not of its file's formatting)."""
+    payload = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, default=_json_default)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _json_default(o: object) -> str:
+    if isinstance(o, date):
+        return o.isoformat()
+    raise TypeError(type(o).__name__)

@@ -1,0 +1,494 @@
+"""The scenario schema: border, forces, threats, timeline, policy levers and the evidence ledger.
+
+Every model is immutable and rejects unknown keys. Cross-references (a unit's base, an event's sectors,
+a quantity's ledger key, a claim's source) and the geometry (sectors tile the border) are checked by
+:class:`Scenario`'s validator, so a loaded scenario is always internally consistent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from bordersim.scenario.evidence import Evidence, Frozen, Quantity, Source
+
+Terrain = Literal["plain", "foothill", "gorge", "high_mountain"]
+TERRAINS: tuple[Terrain, ...] = ("plain", "foothill", "gorge", "high_mountain")
+Control = Literal["government", "taliban", "contested"]
+CONTROLS: tuple[Control, ...] = ("government", "taliban", "contested")
+Side = Literal["TJ", "RU", "CSTO"]
+UnitKind = Literal["border_guard", "motor_rifle", "air_mobile", "rapid_reaction"]
+Posture = Literal["border", "reserve", "inactive"]
+ActorKind = Literal["covert", "armed", "fleeing"]
+
+_TOL_KM = 1e-6
+
+
+class Sector(Frozen):
+    """A stretch of the official border line, by chainage (km from the western tripoint)."""
+
+    id: str
+    name: str
+    start_km: float = Field(ge=0)
+    end_km: float
+    terrain: Terrain
+    group: str = Field(description="historic detachment area used to group results")
+    afghan_district: str
+    afghan_province: str
+    control: Control
+
+    @property
+    def length_km(self) -> float:
+        return self.end_km - self.start_km
+
+
+class Crossing(Frozen):
+    """An official crossing or a place where people fleeing are received."""
+
+    id: str
+    name: str
+    km: float = Field(ge=0)
+    official: bool = True
+    capacity_per_day: Quantity | None = Field(
+        default=None, description="people received per day (for people fleeing)"
+    )
+
+
+class Border(Frozen):
+    geometry: str = Field(description="package data file with the border line (GeoJSON)")
+    geometry_feature: str = "gshhg_wdbii_full"
+    official_length_km: Quantity
+    sectors: tuple[Sector, ...]
+    crossings: tuple[Crossing, ...] = ()
+
+
+class TerrainParams(Frozen):
+    """Per-terrain-class parameters of detection and response."""
+
+    sweep_width_km: Quantity = Field(description="Koopman effective sweep width per on-duty guard")
+    vanish_mean_hours: Quantity = Field(description="mean time for a detected group to vanish")
+    patrol_speed_kmh: Quantity
+    base_delay_hours: Quantity = Field(description="r0: time to get a patrol moving")
+    road_tortuosity: Quantity = Field(description="road distance / straight-line distance")
+
+
+class Base(Frozen):
+    id: str
+    name: str
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    km: float = Field(ge=0, description="chainage of the nearest point of the border")
+    distance_km: float = Field(ge=0, description="straight-line distance to that point")
+
+
+class Activation(Frozen):
+    """When a unit acts: always, only after Tajikistan requests help, or CSTO ramp-up."""
+
+    mode: Literal["always", "on_request", "csto"] = "always"
+    delay_days: Quantity | None = None
+    ramp_days: Quantity | None = None
+
+    @model_validator(mode="after")
+    def _needs_delay(self) -> Activation:
+        if self.mode != "always" and self.delay_days is None:
+            raise ValueError(f"activation mode {self.mode!r} needs `delay_days`")
+        if self.mode == "csto" and self.ramp_days is None:
+            raise ValueError("activation mode 'csto' needs `ramp_days`")
+        return self
+
+
+class Allocation(Frozen):
+    """How a unit on the border spreads over sectors."""
+
+    policy: Literal["proportional_length", "uniform", "weights"] = "proportional_length"
+    sectors: tuple[str, ...] | None = Field(default=None, description="subset; default all")
+    weights: dict[str, float] | None = None
+
+    @model_validator(mode="after")
+    def _weights(self) -> Allocation:
+        if self.policy == "weights" and not self.weights:
+            raise ValueError("allocation policy 'weights' needs `weights`")
+        if self.weights and any(w < 0 for w in self.weights.values()):
+            raise ValueError("allocation weights must be >= 0")
+        return self
+
+
+class Unit(Frozen):
+    id: str
+    name: str
+    side: Side
+    kind: UnitKind
+    strength: Quantity
+    base: str
+    availability: Quantity = Field(description="on-duty fraction in [0, 1]")
+    readiness_hours: Quantity
+    road_speed_kmh: Quantity
+    air_speed_kmh: Quantity | None = None
+    team_size: Quantity | None = Field(default=None, description="guards per patrol team")
+    lift_per_sortie: Quantity | None = None
+    sorties_per_day: Quantity | None = None
+    cost_per_person_day: Quantity | None = None
+    activation: Activation = Activation()
+    posture: Posture = "border"
+    allocation: Allocation = Allocation()
+    active_from: dt.date | None = None
+    active_until: dt.date | None = None
+
+
+class Choice(Frozen):
+    model: Literal["fixed", "best_response", "quantal", "adaptive"] = "fixed"
+    rationality: Quantity | None = None
+    learning_rate: Quantity | None = None
+    memory_days: int = Field(default=14, ge=1)
+
+    @model_validator(mode="after")
+    def _params(self) -> Choice:
+        if self.model == "quantal" and self.rationality is None:
+            raise ValueError("choice model 'quantal' needs `rationality`")
+        if self.model == "adaptive" and self.learning_rate is None:
+            raise ValueError("choice model 'adaptive' needs `learning_rate`")
+        return self
+
+
+class Actor(Frozen):
+    """Who or what crosses from Afghanistan."""
+
+    id: str
+    name: str
+    kind: ActorKind
+    rate_per_day: Quantity = Field(description="attempts (covert), events (armed) or people/day")
+    group_size: Quantity
+    value: Quantity = Field(description="adversary's value of one successful crossing")
+    turn_back: Quantity | None = Field(
+        default=None, description="phi: fraction of detected got-aways that turn back"
+    )
+    choice: Choice = Choice()
+    terrain_weight: dict[Terrain, Quantity] = Field(default_factory=dict)
+    control_weight: dict[Control, Quantity] = Field(default_factory=dict)
+    crossings: dict[str, float] | None = Field(
+        default=None, description="fleeing: share of arrivals per reception crossing"
+    )
+    attackers: Quantity | None = Field(default=None, description="armed: attacker strength")
+    active_from: dt.date | None = None
+    active_until: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Actor:
+        if self.kind == "covert" and self.turn_back is None:
+            raise ValueError("a covert actor needs `turn_back`")
+        if self.kind == "fleeing" and not self.crossings:
+            raise ValueError("a fleeing actor needs `crossings` (where people are received)")
+        if self.kind == "armed" and self.attackers is None:
+            raise ValueError("an armed actor needs `attackers`")
+        return self
+
+
+# --- timeline and policy actions -----------------------------------------------------------------
+
+
+class SetControl(Frozen):
+    kind: Literal["set_control"]
+    sectors: tuple[str, ...]
+    control: Control
+
+
+class ScaleRate(Frozen):
+    kind: Literal["scale_rate"]
+    actor: str
+    factor: Quantity
+
+
+class FleeingBatch(Frozen):
+    """A batch of people arriving at reception crossings on the event's date."""
+
+    kind: Literal["fleeing_batch"]
+    actor: str
+    arrivals: dict[str, int]
+    total: Quantity | None = Field(
+        default=None, description="rescale the arrivals to this total (sources disagree on it)"
+    )
+
+    @field_validator("arrivals")
+    @classmethod
+    def _non_negative(cls, v: dict[str, int]) -> dict[str, int]:
+        if any(n < 0 for n in v.values()):
+            raise ValueError("arrivals must be >= 0")
+        return v
+
+
+class TransferSectors(Frozen):
+    """Sectors move from one border unit to another (the 2004-2005 handover)."""
+
+    kind: Literal["transfer_sectors"]
+    from_unit: str
+    to_unit: str
+    sectors: tuple[str, ...]
+
+
+class SetStrength(Frozen):
+    kind: Literal["set_strength"]
+    unit: str
+    strength: Quantity
+
+
+class SetPosture(Frozen):
+    kind: Literal["set_posture"]
+    unit: str
+    posture: Posture
+    allocation: Allocation | None = None
+
+
+class MoveBase(Frozen):
+    kind: Literal["move_base"]
+    unit: str
+    base: str
+
+
+class SetEquipment(Frozen):
+    """Equipment multiplier e_s >= 1 on some (default all) sectors."""
+
+    kind: Literal["set_equipment"]
+    multiplier: Quantity
+    sectors: tuple[str, ...] | None = None
+
+
+class SetChoice(Frozen):
+    kind: Literal["set_choice"]
+    actor: str
+    choice: Choice
+
+
+Action = Annotated[
+    SetControl
+    | ScaleRate
+    | FleeingBatch
+    | TransferSectors
+    | SetStrength
+    | SetPosture
+    | MoveBase
+    | SetEquipment
+    | SetChoice,
+    Field(discriminator="kind"),
+]
+
+
+class Event(Frozen):
+    """A dated change to the scenario, with its evidence."""
+
+    date: dt.date
+    description: str
+    evidence: str = Field(description="ledger key: the source of the event, or why it is assumed")
+    actions: tuple[Action, ...]
+
+
+class Escalation(Frozen):
+    """When Tajikistan asks for help (policy lever)."""
+
+    mode: Literal["never", "threshold", "date"] = "never"
+    window_days: int = Field(default=7, ge=1)
+    threshold: int = Field(default=3, ge=1)
+    date: dt.date | None = None
+
+
+class Policy(Frozen):
+    """A named variant: changes applied from the first day, plus levers."""
+
+    description: str
+    actions: tuple[Action, ...] = ()
+    escalation: Escalation | None = None
+    cost_rub: Quantity | None = None
+
+
+class Period(Frozen):
+    start: dt.date
+    days: int = Field(gt=0, le=36600)
+
+
+class Scenario(Frozen):
+    """A complete, validated scenario."""
+
+    id: str
+    title: str
+    description: str
+    period: Period
+    sources: dict[str, Source]
+    evidence: dict[str, Evidence] = Field(default_factory=dict)
+    border: Border
+    terrain: dict[Terrain, TerrainParams]
+    bases: tuple[Base, ...]
+    units: tuple[Unit, ...]
+    actors: tuple[Actor, ...]
+    timeline: tuple[Event, ...] = ()
+    escalation: Escalation = Escalation()
+    policies: dict[str, Policy] = Field(default_factory=dict)
+
+    # ---- consistency -----------------------------------------------------------------------------
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        errors: list[tuple[tuple[str | int, ...], str]] = []
+        _check_tiling(self, errors)
+        _check_references(self, errors)
+        _check_ranges(self, errors)
+        if errors:
+            raise ScenarioConsistencyError(errors)
+        return self
+
+    # ---- helpers ---------------------------------------------------------------------------------
+    def quantities(self) -> Iterator[tuple[str, Quantity]]:
+        """Every quantity in the scenario with a stable dotted name (used as factor names)."""
+        yield from _walk_quantities(self, "")
+
+    def sector_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.border.sectors)
+
+
+class ScenarioConsistencyError(ValueError):
+    """Cross-field problems found after field validation, each with its field path."""
+
+    def __init__(self, errors: list[tuple[tuple[str | int, ...], str]]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in errors))
+
+
+def _walk_quantities(obj: object, prefix: str) -> Iterator[tuple[str, Quantity]]:
+    if isinstance(obj, Quantity):
+        yield prefix, obj
+        return
+    if isinstance(obj, Frozen):
+        for name in type(obj).model_fields:
+            if name == "evidence" and isinstance(obj, Scenario):
+                continue
+            yield from _walk_quantities(getattr(obj, name), f"{prefix}.{name}" if prefix else name)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _walk_quantities(v, f"{prefix}.{k}")
+    elif isinstance(obj, tuple):
+        for i, v in enumerate(obj):
+            key = getattr(v, "id", None)
+            yield from _walk_quantities(v, f"{prefix}.{key}" if key else f"{prefix}[{i}]")
+
+
+def _check_tiling(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str]]) -> None:
+    length = sc.border.official_length_km.value
+    pos = 0.0
+    ids: set[str] = set()
+    for i, s in enumerate(sc.border.sectors):
+        path: tuple[str | int, ...] = ("border", "sectors", i)
+        if s.id in ids:
+            errors.append(((*path, "id"), f"duplicate sector id {s.id!r}"))
+        ids.add(s.id)
+        if s.end_km <= s.start_km:
+            errors.append(((*path, "end_km"), f"end_km {s.end_km} must exceed start_km"))
+        if s.start_km > pos + _TOL_KM:
+            errors.append(((*path, "start_km"), f"gap: previous sector ends at km {pos:g}"))
+        elif s.start_km < pos - _TOL_KM:
+            errors.append(((*path, "start_km"), f"overlap: previous sector ends at km {pos:g}"))
+        pos = s.end_km
+    if sc.border.sectors and abs(pos - length) > 1e-3:
+        errors.append(
+            (
+                ("border", "sectors", len(sc.border.sectors) - 1, "end_km"),
+                f"sectors end at km {pos:g} but the official length is {length:g} km",
+            )
+        )
+    for i, c in enumerate(sc.border.crossings):
+        if c.km > length + _TOL_KM:
+            errors.append(
+                (("border", "crossings", i, "km"), f"km {c.km:g} is beyond the border's end")
+            )
+
+
+def _check_references(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str]]) -> None:
+    sectors = set(sc.sector_ids())
+    bases = {b.id for b in sc.bases}
+    units = {u.id for u in sc.units}
+    actors = {a.id for a in sc.actors}
+    crossings = {c.id for c in sc.border.crossings}
+
+    def need(path: tuple[str | int, ...], value: str, known: set[str], what: str) -> None:
+        if value not in known:
+            hint = ", ".join(sorted(known)[:8])
+            errors.append((path, f"unknown {what} {value!r} (known: {hint})"))
+
+    for path, q in _walk_quantities_with_path(sc, ()):
+        if q.evidence is not None and q.evidence not in sc.evidence:
+            errors.append(((*path, "evidence"), f"unknown ledger key {q.evidence!r}"))
+        for j, c in enumerate(q.claims):
+            need((*path, "claims", j, "source"), c.source, set(sc.sources), "source")
+    for key, ev in sc.evidence.items():
+        for j, c in enumerate(ev.claims):
+            need(("evidence", key, "claims", j, "source"), c.source, set(sc.sources), "source")
+    for i, u in enumerate(sc.units):
+        need(("units", i, "base"), u.base, bases, "base")
+        for s in u.allocation.sectors or ():
+            need(("units", i, "allocation", "sectors"), s, sectors, "sector")
+        for s in u.allocation.weights or {}:
+            need(("units", i, "allocation", "weights"), s, sectors, "sector")
+    for i, a in enumerate(sc.actors):
+        for c in a.crossings or {}:
+            need(("actors", i, "crossings"), c, crossings, "crossing")
+
+    def check_actions(path: tuple[str | int, ...], actions: tuple[Action, ...]) -> None:
+        for j, act in enumerate(actions):
+            p = (*path, j)
+            for s in getattr(act, "sectors", None) or ():
+                need((*p, "sectors"), s, sectors, "sector")
+            for field in ("unit", "from_unit", "to_unit"):
+                if hasattr(act, field):
+                    need((*p, field), getattr(act, field), units, "unit")
+            if hasattr(act, "actor"):
+                need((*p, "actor"), act.actor, actors, "actor")
+            if isinstance(act, MoveBase):
+                need((*p, "base"), act.base, bases, "base")
+            if isinstance(act, FleeingBatch):
+                for c in act.arrivals:
+                    need((*p, "arrivals"), c, crossings, "crossing")
+
+    for i, ev in enumerate(sc.timeline):
+        need(("timeline", i, "evidence"), ev.evidence, set(sc.evidence), "ledger key")
+        check_actions(("timeline", i, "actions"), ev.actions)
+    for name, pol in sc.policies.items():
+        check_actions(("policies", name, "actions"), pol.actions)
+
+
+def _check_ranges(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str]]) -> None:
+    """Fractions in [0, 1], strengths, rates and times >= 0, multipliers >= 1."""
+    fraction_fields = {"availability", "turn_back"}
+    positive_fields = {"sweep_width_km", "vanish_mean_hours", "patrol_speed_kmh", "road_speed_kmh"}
+    for path, q in _walk_quantities_with_path(sc, ()):
+        field = next((p for p in reversed(path) if isinstance(p, str)), "")
+        lo, hi = (
+            (q.low if q.low is not None else q.value),
+            (q.high if q.high is not None else q.value),
+        )
+        if field in fraction_fields and not (0.0 <= lo and hi <= 1.0 and 0 <= q.value <= 1):
+            errors.append(((*path, "value"), f"{field} must lie in [0, 1], got {q.value:g}"))
+        elif field == "multiplier" and lo < 1.0:
+            errors.append(((*path, "value"), f"equipment multiplier must be >= 1, got {lo:g}"))
+        elif field in positive_fields and lo <= 0:
+            errors.append(((*path, "value"), f"{field} must be > 0, got {lo:g}"))
+        elif lo < 0:
+            errors.append(((*path, "value"), f"{field or 'quantity'} must be >= 0, got {lo:g}"))
+
+
+def _walk_quantities_with_path(
+    obj: object, path: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], Quantity]]:
+    """Like :meth:`Scenario.quantities` but with the field path as in the YAML file."""
+    if isinstance(obj, Quantity):
+        yield path, obj
+        return
+    if isinstance(obj, Frozen):
+        for name in type(obj).model_fields:
+            if name == "evidence" and isinstance(obj, Scenario):
+                continue
+            yield from _walk_quantities_with_path(getattr(obj, name), (*path, name))
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _walk_quantities_with_path(v, (*path, k))
+    elif isinstance(obj, tuple):
+        for i, v in enumerate(obj):
+            yield from _walk_quantities_with_path(v, (*path, i))
