@@ -77,18 +77,25 @@ def simulate(
         recent_att = np.zeros((n, Ac, S))
         recent_succ = np.zeros((n, Ac, S))
         queue = np.zeros((n, P, MAX_WAIT_BINS), dtype=np.int64)  # waiting people by age in days
+        queue_busy = False
         last_phase = -1
+        mean = np.zeros((1, S, Ac, 4))
+        adaptive = np.zeros(Ac, dtype=bool)
+        flee_total = np.zeros(P)
         for t in range(T):
             ph = compiled.phases[phase_of_day[t]]
             if phase_of_day[t] != last_phase:
-                static = ph.choice_code != 3
-                q[:, static, :] = ph.choice_q[static]
                 last_phase = int(phase_of_day[t])
-            # covert crossings: mean of each outcome count = rate * q * outcome probability
-            mean = ph.covert_rate[None, None, :, None] * (
-                np.moveaxis(q, 1, 2)[..., None] * ph.outcome_p[None]
-            )
-            counts = rng.poisson(mean)
+                adaptive = ph.choice_code == 3
+                static = ~adaptive
+                q[:, static, :] = ph.choice_q[static]
+                # mean of each outcome count = rate * q * outcome probability; shared by all
+                # replications unless the adversary adapts per replication
+                mean = _outcome_means(ph.covert_rate, q if adaptive.any() else q[:1], ph.outcome_p)
+                flee_total = ph.fleeing_rate.sum(axis=0) if Af else np.zeros(P)
+            elif adaptive.any():
+                mean = _outcome_means(ph.covert_rate, q, ph.outcome_p)
+            counts = rng.poisson(mean, size=(n, S, Ac, 4))
             covert_totals[sl] += counts
             if covert_daily is not None:
                 covert_daily[sl, t] = counts
@@ -96,7 +103,6 @@ def simulate(
             daily_sum[t] += by_actor.sum(axis=0)
             daily_sq[t] += (by_actor.astype(np.float64) ** 2).sum(axis=0)
 
-            adaptive = ph.choice_code == 3
             if adaptive.any():
                 # exponential memory of attempts and successes (successes: not interdicted)
                 keep = np.exp(-1.0 / compiled.memory_days)[None, :, None]
@@ -111,16 +117,18 @@ def simulate(
                     ph.learning_rate[adaptive][None, :, None],
                 )
 
-            if P and Af:
-                arrivals = rng.poisson(np.broadcast_to(ph.fleeing_rate.sum(axis=0), (n, P)))
-                if t in batches_by_day:
-                    arrivals = arrivals + batches_by_day[t][None, :]
+            batch = batches_by_day.get(t)
+            if P and (flee_total.any() or batch is not None or queue_busy):
+                arrivals = rng.poisson(np.broadcast_to(flee_total, (n, P)))
+                if batch is not None:
+                    arrivals = arrivals + batch[None, :]
                 queue = np.roll(queue, 1, axis=2)
                 queue[:, :, -1] += queue[:, :, 0]  # the oldest bin absorbs what rolled over
                 queue[:, :, 0] = arrivals
                 oldest = _oldest_age(queue)  # before serving: includes waits that end today
                 served = _serve_fifo(queue, compiled.crossing_capacity)
                 waiting = queue.sum(axis=2)
+                queue_busy = bool(waiting.any())
                 flee_arrived[sl] += arrivals
                 flee_received[sl] += served
                 flee_longest[sl] = np.maximum(flee_longest[sl], oldest)
@@ -149,6 +157,13 @@ def simulate(
         scenario_hash=scenario_hash,
         version=__version__,
     )
+
+
+def _outcome_means(
+    rate: NDArray[np.float64], q: NDArray[np.float64], outcome_p: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """(n, S, Ac, 4) Poisson means from rates (Ac,), choice q (n, Ac, S) and outcome_p (S, Ac, 4)."""
+    return np.asarray(rate[None, None, :, None] * np.moveaxis(q, 1, 2)[..., None] * outcome_p[None])
 
 
 def _serve_fifo(queue: NDArray[np.int64], capacity: NDArray[np.float64]) -> NDArray[np.int64]:
