@@ -1,0 +1,125 @@
+"""Comparing policies on common random numbers: paired differences with confidence intervals.
+
+Every policy runs the same replications from the same seed, so replication r of policy B faces the same
+crossing attempts (and, where the engine draws them, the same engagement draws) as replication r of the
+baseline. The comparison is then per replication: d_r = metric_r(B) - metric_r(A), whose mean has a
+normal 95% CI from the paired standard error, and P(B beats A) is estimated as the share of replications
+in which B does better (ties count half), with its binomial standard error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bordersim.engine.results import Results, mean_ci
+from bordersim.model.outcomes import INTERDICTED, UNDETECTED_GOT_AWAY
+
+# metric name -> (direction: +1 if more is better for the defender, -1 if less is better, label)
+METRIC_INFO: dict[str, tuple[int, str]] = {
+    "interdictions": (+1, "interdicted crossings"),
+    "undetected": (-1, "undetected got-aways (undetected flow)"),
+    "got_away": (-1, "all got-aways (detected or not)"),
+    "true_rate": (+1, "true interdiction rate"),
+    "breaches": (-1, "breaches of border posts"),
+    "defender_losses": (-1, "defender losses"),
+    "first_reinforcement_hours": (-1, "time to first reinforcement (h)"),
+    "personnel_days": (-1, "personnel-days (all sides)"),
+    "cost_per_interdiction_rub": (-1, "cost per interdiction (RUB)"),
+}
+
+
+def replication_metrics(results: Results) -> dict[str, NDArray[np.float64]]:
+    """Per-replication values of every comparison metric the results can provide."""
+    c = results.covert_totals.astype(float)  # (R, S, Ac, 4)
+    interdicted = c[..., INTERDICTED].sum(axis=(1, 2))
+    attempts = c.sum(axis=(1, 2, 3))
+    costs = results.cost_summary()
+    personnel = (
+        costs["personnel_days_TJ"] + costs["personnel_days_RU"] + costs["personnel_days_CSTO"]
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        true_rate = np.where(attempts > 0, interdicted / attempts, np.nan)
+        per_int = np.where(interdicted > 0, costs["cost_rub"] / interdicted, np.nan)
+    out: dict[str, NDArray[np.float64]] = {
+        "interdictions": interdicted,
+        "undetected": c[..., UNDETECTED_GOT_AWAY].sum(axis=(1, 2)),
+        "got_away": c[..., 2:].sum(axis=(1, 2, 3)),
+        "true_rate": true_rate,
+        "personnel_days": np.full(results.replications, personnel),
+        "cost_per_interdiction_rub": per_int,
+    }
+    extra: Callable[[], dict[str, NDArray[np.float64]]] | None = getattr(
+        results, "incursion_replication_metrics", None
+    )
+    if extra is not None:
+        out.update({k: np.asarray(v, dtype=float) for k, v in extra().items() if k in METRIC_INFO})
+    return out
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    metric: str
+    policy: str
+    baseline: str
+    mean: float
+    lo: float
+    hi: float
+    se: float
+    p_better: float
+    p_better_se: float
+    n: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def paired_difference(
+    metric: str, policy: str, baseline: str, b: NDArray[np.float64], a: NDArray[np.float64]
+) -> PairedDifference:
+    """Mean of b - a over replications where both are defined, and P(b better than a)."""
+    ok = np.isfinite(a) & np.isfinite(b)
+    d = b[ok] - a[ok]
+    est = mean_ci(d)
+    direction = METRIC_INFO[metric][0]
+    better = np.sign(d) * direction
+    p = float(np.mean((better > 0) + 0.5 * (better == 0))) if d.size else float("nan")
+    p_se = float(np.sqrt(p * (1 - p) / d.size)) if d.size else float("nan")
+    if d.size and np.all(d == 0):  # identical by construction: no uncertainty
+        est = type(est)(0.0, 0.0, 0.0, 0.0)
+    return PairedDifference(
+        metric, policy, baseline, est.mean, est.lo, est.hi, est.se, p, p_se, int(d.size)
+    )
+
+
+def compare(results: dict[str, Results]) -> dict[str, Any]:
+    """Per-policy metric estimates and paired differences against the first policy."""
+    names = list(results)
+    base = names[0]
+    metrics = {name: replication_metrics(r) for name, r in results.items()}
+    common = [m for m in METRIC_INFO if all(m in metrics[n] for n in names)]
+    per_policy = {
+        name: {
+            m: mean_ci(v[np.isfinite(v)]).as_dict() for m, v in metrics[name].items() if m in common
+        }
+        for name in names
+    }
+    diffs = [
+        paired_difference(m, name, base, metrics[name][m], metrics[base][m]).as_dict()
+        for name in names[1:]
+        for m in common
+    ]
+    first = results[base]
+    return {
+        **{k: v for k, v in first.provenance().items() if k != "policy"},
+        "baseline": base,
+        "policies": names,
+        "metrics": common,
+        "metric_labels": {m: METRIC_INFO[m][1] for m in common},
+        "per_policy": per_policy,
+        "differences": diffs,
+    }
