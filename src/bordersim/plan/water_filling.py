@@ -1,0 +1,515 @@
+"""Continuous allocation of guards against a best-responding adversary, by water-filling.
+
+Problem: place ``G`` guards over ``S`` sectors, ``g_s`` in ``[lo_s, hi_s]`` and ``sum(g) = G``, to
+minimise the adversary's best value
+
+    max_s  f_s(g_s),   f_s(g) = v_s * (1 - p_d(g; l_s, w_s, e_s) * p_i_s)
+
+where ``p_d`` is Koopman's law (:func:`bordersim.model.detection.detection_probability`) and ``p_i_s``
+the sector's interdiction probability once detected. Each ``f_s`` is non-increasing in ``g``, so the
+min-max is solved exactly by bisection on the level ``L``: the guards sector ``s`` needs to hold the
+adversary to ``L`` are ``g_s(L)`` (closed form via
+:func:`bordersim.model.detection.guards_for_detection`), and the optimum is the smallest ``L`` with
+``sum_s g_s(L) <= G``. With a constant ``p_i`` the Koopman law also makes the problem convex, but the
+bisection needs only monotonicity. Each bisection step is one vectorised pass over the sectors (no
+Python loop over sectors) and sectors whose requirement is pinned to a bound over the whole current
+bracket are dropped from later passes, so a solve costs ``O(S log 1/eps)``.
+
+``p_i`` is a constant per sector in this version (the response time does not depend on the guards
+being allocated). A callable ``p_i(g) -> array`` is also accepted for a per-sector *separable*,
+non-decreasing dependence on the guards (for instance more guards -> more patrol teams -> a faster
+response; see :class:`PatrolInterdiction`); then each ``g_s(L)`` is found by a vectorised inner
+bisection instead of in closed form.
+
+Entry points
+------------
+- :func:`water_fill` -- solve; continuous, or integer with largest-remainder rounding and a greedy
+  exchange repair (which is exact for the integer min-max, see :func:`water_fill`).
+- :class:`WaterFillingPlan` -- the frozen result.
+- :class:`PatrolInterdiction` -- a guards-dependent ``p_i`` built from
+  :mod:`bordersim.model.interdiction`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from bordersim.model.choice import expected_values
+from bordersim.model.detection import detection_probability, guards_for_detection
+from bordersim.model.interdiction import (
+    interdiction_probability,
+    patrol_teams,
+    response_time_hours,
+)
+from bordersim.model.outcomes import success_probability
+
+FloatArray = NDArray[np.float64]
+InterdictionFn = Callable[[FloatArray], ArrayLike]
+
+__all__ = ["PatrolInterdiction", "WaterFillingPlan", "water_fill"]
+
+
+@dataclass(frozen=True)
+class WaterFillingPlan:
+    """Result of :func:`water_fill`.
+
+    Attributes:
+        allocation: guards per sector (floats; whole numbers when ``integer``), summing to the budget
+            (less ``unallocated``).
+        level: the adversary's best value ``max_s values[s]`` under ``allocation``.
+        values: per-sector adversary value ``v_s * (1 - p_d * p_i)`` under ``allocation``.
+        attacked: indices of the sectors within ``tolerance`` of ``level`` -- the adversary's best
+            responses, the sectors the water level equalises.
+        iterations: bisection steps on the level.
+        tolerance: absolute tolerance on the level: the continuous optimum ``L*`` satisfies
+            ``lower_bound <= L* <= continuous_level <= lower_bound + tolerance``.
+        lower_bound: a certified lower bound on the continuous optimum.
+        continuous_level: the continuous solution's level (equal to ``level`` unless ``integer``).
+        rounding_loss: ``level - continuous_level`` (0 for a continuous plan). For an integer plan this
+            is the price of whole guards, not a solver error: the integer plan is optimal among
+            integer allocations.
+        unallocated: guards left over because every sector is at its cap (or the fractional part of
+            a non-integer budget in an integer plan); 0 otherwise.
+        integer: whether the allocation was rounded to whole guards.
+    """
+
+    allocation: FloatArray
+    level: float
+    values: FloatArray
+    attacked: NDArray[np.intp]
+    iterations: int
+    tolerance: float
+    lower_bound: float
+    continuous_level: float
+    rounding_loss: float
+    unallocated: float
+    integer: bool
+
+
+@dataclass(frozen=True)
+class PatrolInterdiction:
+    """``p_i(g)`` when the guards allocated to a sector also form its patrol teams.
+
+    teams = g / team_size; R = min(r0 + l / (2 * teams * v), reserve); p_i = exp(-R / mu), all from
+    :mod:`bordersim.model.interdiction`. Non-decreasing in ``g`` in every sector, and separable (sector
+    ``s`` depends only on ``g_s``), which is what :func:`water_fill` requires of a callable ``p_i``.
+    """
+
+    team_size: ArrayLike
+    length_km: ArrayLike
+    patrol_speed_kmh: ArrayLike
+    base_delay_hours: ArrayLike
+    reserve_response_hours: ArrayLike
+    vanish_mean_hours: ArrayLike
+
+    def __call__(self, guards: FloatArray) -> FloatArray:
+        """Interdiction probability per sector for the guard vector ``guards``."""
+        teams = patrol_teams(guards, self.team_size)
+        r = response_time_hours(
+            teams,
+            self.length_km,
+            self.patrol_speed_kmh,
+            self.base_delay_hours,
+            self.reserve_response_hours,
+        )
+        return interdiction_probability(r, self.vanish_mean_hours)
+
+
+class _Sectors:
+    """The per-sector data and value function, on the full vector or on an index subset."""
+
+    def __init__(
+        self,
+        values: FloatArray,
+        length: FloatArray,
+        sweep: FloatArray,
+        p_i: FloatArray | None,
+        p_i_fn: InterdictionFn | None,
+    ) -> None:
+        self.v = values
+        self.length = length
+        self.sweep = sweep  # sweep width x equipment, pre-multiplied
+        self.p_i = p_i
+        self.p_i_fn = p_i_fn
+
+    def pi_full(self, g: FloatArray) -> FloatArray:
+        """p_i for a full-length guard vector."""
+        if self.p_i_fn is None:
+            assert self.p_i is not None
+            return self.p_i
+        p = np.broadcast_to(np.asarray(self.p_i_fn(g), dtype=float), g.shape)
+        return np.asarray(p, dtype=float)
+
+    def value(self, g: FloatArray) -> FloatArray:
+        """Adversary value of every sector for a full-length guard vector."""
+        p_d = detection_probability(g, self.length, self.sweep)
+        return expected_values(self.v, success_probability(p_d, self.pi_full(g)))
+
+
+def _as_vector(x: ArrayLike, n: int, name: str) -> FloatArray:
+    a = np.asarray(x, dtype=float)
+    try:
+        return np.array(np.broadcast_to(a, (n,)), dtype=float)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a scalar or have one entry per sector ({n})") from exc
+
+
+def _required_constant(
+    level: float,
+    v: FloatArray,
+    p_i: FloatArray,
+    length: FloatArray,
+    sweep: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
+) -> FloatArray:
+    """Guards each sector needs to hold the adversary to ``level`` (constant p_i), in [lo, hi]."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        need_pd = (1.0 - level / v) / p_i
+    need_pd = np.clip(need_pd, 0.0, 1.0)  # > 1: unreachable -> inf guards -> cap
+    with np.errstate(invalid="ignore"):
+        g = guards_for_detection(need_pd, length, sweep)
+        g = np.clip(g, lo, hi)
+    return np.asarray(np.where(level >= v, lo, g), dtype=float)
+
+
+def _required_callable(
+    level: float, sectors: _Sectors, lo: FloatArray, hi: FloatArray, g_tol: FloatArray
+) -> FloatArray:
+    """Smallest g in [lo, hi] with f_s(g) <= level, by vectorised bisection on g (hi if none)."""
+    a = lo.copy()
+    b = hi.copy()
+    ok_at_lo = sectors.value(lo) <= level
+    while True:
+        open_ = (b - a) > g_tol
+        if not open_.any():
+            break
+        mid = np.where(open_, 0.5 * (a + b), b)
+        good = sectors.value(mid) <= level
+        b = np.where(open_ & good, mid, b)
+        a = np.where(open_ & ~good, mid, a)
+    return np.asarray(np.where(ok_at_lo, lo, b), dtype=float)
+
+
+def _check_monotone(sectors: _Sectors, lo: FloatArray, hi: FloatArray, atol: float) -> None:
+    """A callable p_i must keep every f_s non-increasing; check on a coarse grid of [lo, hi]."""
+    previous = sectors.value(lo)
+    for frac in np.linspace(0.125, 1.0, 8):
+        cur = sectors.value(lo + frac * (hi - lo))
+        if np.any(cur > previous + atol):
+            bad = int(np.argmax(cur - previous))
+            raise ValueError(
+                f"p_interdict makes sector {bad}'s value increase with guards; the water-filling "
+                "needs p_d * p_i non-decreasing in the guards of each sector"
+            )
+        previous = cur
+
+
+def water_fill(
+    values: ArrayLike,
+    guards: float,
+    length_km: ArrayLike,
+    sweep_width_km: ArrayLike,
+    equipment: ArrayLike = 1.0,
+    p_interdict: ArrayLike | InterdictionFn = 1.0,
+    *,
+    lower: ArrayLike = 0.0,
+    upper: ArrayLike | None = None,
+    integer: bool = False,
+    rtol: float = 1e-9,
+    max_iter: int = 200,
+) -> WaterFillingPlan:
+    """Allocate ``guards`` over sectors to minimise the adversary's best value.
+
+    Args:
+        values: ``v_s >= 0``, the adversary's value of a successful crossing in each sector.
+        guards: the budget ``G >= sum(lower)`` of on-duty guards.
+        length_km, sweep_width_km, equipment: Koopman parameters per sector (``length > 0``,
+            ``sweep * equipment > 0``).
+        p_interdict: interdiction probability once detected, in [0, 1]: a constant per sector (an
+            array or scalar), or a callable ``p(g) -> array`` of the full guard vector that is
+            separable and non-decreasing per sector (checked on a coarse grid).
+        lower, upper: per-sector floor and cap on the guards (``upper=None``: no cap but the budget).
+        integer: round to whole guards: largest-remainder rounding of the continuous plan, then a
+            greedy exchange repair that moves one guard at a time into the max-value sector from the
+            sector that loses least. The repair stops only when no single move lowers the max-value
+            sector without creating a new one at least as high, and for non-increasing ``f_s`` that
+            local optimum is the global integer optimum (an optimal ``n*`` with a lower level would
+            give ``n*_s > n_s`` at the max sector and ``n*_t < n_t`` somewhere else, i.e. an improving
+            move). ``lower``/``upper`` are rounded inwards and a fractional budget is floored.
+        rtol: tolerance on the level relative to ``max(values)``.
+        max_iter: safety cap on bisection steps.
+
+    Returns:
+        a :class:`WaterFillingPlan`; the budget is met exactly (``sum(allocation) + unallocated ==
+        guards``) and, in a continuous plan, every attacked sector's value is within ``tolerance`` of
+        the level.
+
+    Raises:
+        ValueError: on inconsistent inputs (negative values, ``sum(lower) > guards``, ...).
+    """
+    v = np.asarray(values, dtype=float).ravel()
+    n = v.size
+    if n == 0:
+        raise ValueError("water_fill needs at least one sector")
+    if not np.all(np.isfinite(v)) or np.any(v < 0):
+        raise ValueError("values must be finite and non-negative")
+    budget = float(guards)
+    if not math.isfinite(budget) or budget < 0:
+        raise ValueError(f"guards must be a finite non-negative number, got {guards!r}")
+    length = _as_vector(length_km, n, "length_km")
+    sweep = _as_vector(sweep_width_km, n, "sweep_width_km") * _as_vector(equipment, n, "equipment")
+    if np.any(~np.isfinite(length)) or np.any(length <= 0):
+        raise ValueError("length_km must be finite and positive")
+    if np.any(~np.isfinite(sweep)) or np.any(sweep <= 0):
+        raise ValueError("sweep_width_km * equipment must be finite and positive")
+    lo = _as_vector(lower, n, "lower")
+    hi = np.full(n, np.inf) if upper is None else _as_vector(upper, n, "upper")
+    if integer:
+        lo = np.ceil(lo - 1e-9)
+        hi = np.floor(hi + 1e-9)
+        budget = math.floor(budget + 1e-9)
+    if np.any(lo < 0) or np.any(hi < lo) or np.any(np.isnan(hi)):
+        raise ValueError("need 0 <= lower <= upper in every sector")
+    lo_total = float(lo.sum())
+    if lo_total > budget * (1 + 1e-12) + 1e-12:
+        raise ValueError(f"the floors need {lo_total:g} guards but the budget is {budget:g}")
+    # No sector can hold more than the budget left after the others' floors.
+    hi = np.minimum(hi, budget - (lo_total - lo))
+    hi = np.maximum(hi, lo)
+
+    p_fn: InterdictionFn | None = None
+    p_const: FloatArray | None = None
+    if callable(p_interdict):
+        p_fn = p_interdict
+    else:
+        p_const = _as_vector(p_interdict, n, "p_interdict")
+        if np.any(~np.isfinite(p_const)) or np.any(p_const < 0) or np.any(p_const > 1):
+            raise ValueError("p_interdict must lie in [0, 1]")
+    sectors = _Sectors(v, length, sweep, p_const, p_fn)
+    scale = float(v.max()) if v.max() > 0 else 1.0
+    atol = rtol * scale
+    if p_fn is not None:
+        _check_monotone(sectors, lo, hi, atol)
+
+    cont, lower_bound, continuous_level, iterations, unallocated = _solve_continuous(
+        sectors, budget, lo, hi, atol, max_iter
+    )
+    if integer:
+        alloc = _round_and_repair(sectors, cont, int(budget), lo, hi)
+        unallocated = budget - float(alloc.sum())
+        alloc_values = sectors.value(alloc)
+        level = float(alloc_values.max())
+        rounding_loss = level - continuous_level
+    else:
+        alloc = cont
+        alloc_values = sectors.value(alloc)
+        level = float(alloc_values.max())
+        rounding_loss = 0.0
+    attacked = np.flatnonzero(alloc_values >= level - max(atol, 1e-12 * scale))
+    alloc.setflags(write=False)
+    alloc_values.setflags(write=False)
+    attacked.setflags(write=False)
+    return WaterFillingPlan(
+        allocation=alloc,
+        level=level,
+        values=alloc_values,
+        attacked=attacked,
+        iterations=iterations,
+        tolerance=atol,
+        lower_bound=lower_bound,
+        continuous_level=continuous_level,
+        rounding_loss=rounding_loss,
+        unallocated=float(unallocated),
+        integer=integer,
+    )
+
+
+def _solve_continuous(
+    sectors: _Sectors,
+    budget: float,
+    lo: FloatArray,
+    hi: FloatArray,
+    atol: float,
+    max_iter: int,
+) -> tuple[FloatArray, float, float, int, float]:
+    """Bisection on the level. Returns allocation, lower bound, level, iterations, unallocated."""
+    at_hi = sectors.value(hi)
+    at_lo = sectors.value(lo)
+    floor_level = float(at_hi.max())  # no allocation beats every sector at its cap
+    top_level = float(at_lo.max())  # the floors alone reach this level
+
+    const = sectors.p_i_fn is None
+    g_tol = 1e-12 * np.maximum(hi - lo, 1.0)
+
+    def required(level: float) -> FloatArray:
+        if const:
+            assert sectors.p_i is not None
+            return _required_constant(
+                level, sectors.v, sectors.p_i, sectors.length, sectors.sweep, lo, hi
+            )
+        return _required_callable(level, sectors, lo, hi, g_tol)
+
+    total_hi = float(hi.sum())
+    if total_hi <= budget:
+        # Every sector at its cap and guards to spare: nothing more to do.
+        return hi.copy(), floor_level, floor_level, 0, budget - total_hi
+
+    g_floor = required(floor_level)
+    need_floor = float(g_floor.sum())
+    if need_floor <= budget or top_level - floor_level <= atol:
+        # The capped sectors set the level; spread the slack by headroom (values only fall).
+        g = g_floor if need_floor <= budget else lo.copy()
+        slack = budget - float(g.sum())
+        room = hi - g
+        g = g + room * (slack / float(room.sum()))
+        g = _fix_sum(g, budget, lo, hi)
+        return g, floor_level, float(sectors.value(g).max()), 0, 0.0
+
+    # Invariant: need(L_lo) > budget >= need(L_hi).
+    l_lo, l_hi = floor_level, top_level
+    g_at_lo = g_floor  # allocation required at l_lo (more guards)
+    g_at_hi = lo.copy()  # allocation required at l_hi
+    iterations = 0
+    if const:
+        assert sectors.p_i is not None
+        # Work on compact copies of the sectors still free inside the bracket; a sector whose
+        # requirement is the same at both ends is pinned for every level in between (monotonicity)
+        # and leaves the working set. Compaction is batched so that gathers stay rare.
+        aidx = np.flatnonzero(g_at_lo != g_at_hi)
+        fixed_sum = float(g_at_hi.sum() - g_at_hi[aidx].sum())
+        cols = [sectors.v, sectors.p_i, sectors.length, sectors.sweep, lo, hi, g_at_lo, g_at_hi]
+        av, api, al, asw, alo, ahi, aglo, aghi = (c[aidx] for c in cols)
+        while l_hi - l_lo > atol and iterations < max_iter:
+            mid = 0.5 * (l_lo + l_hi)
+            g_mid = _required_constant(mid, av, api, al, asw, alo, ahi)
+            iterations += 1
+            if fixed_sum + float(g_mid.sum()) <= budget:
+                l_hi, aghi = mid, g_mid
+            else:
+                l_lo, aglo = mid, g_mid
+            keep = aglo != aghi
+            n_keep = int(np.count_nonzero(keep))
+            if n_keep < 0.8 * keep.size:
+                drop = ~keep
+                g_at_lo[aidx[drop]] = aglo[drop]
+                g_at_hi[aidx[drop]] = aghi[drop]
+                fixed_sum += float(aghi[drop].sum())
+                aidx = aidx[keep]
+                av, api, al, asw, alo, ahi, aglo, aghi = (
+                    c[keep] for c in (av, api, al, asw, alo, ahi, aglo, aghi)
+                )
+        g_at_lo[aidx] = aglo
+        g_at_hi[aidx] = aghi
+    else:
+        while l_hi - l_lo > atol and iterations < max_iter:
+            mid = 0.5 * (l_lo + l_hi)
+            g_mid = required(mid)
+            iterations += 1
+            if float(g_mid.sum()) <= budget:
+                l_hi, g_at_hi = mid, g_mid
+            else:
+                l_lo, g_at_lo = mid, g_mid
+    need_hi = float(g_at_hi.sum())
+    need_lo = float(g_at_lo.sum())
+    theta = (budget - need_hi) / (need_lo - need_hi) if need_lo > need_hi else 0.0
+    # Between the two bracket allocations every free sector's value lies in [l_lo, l_hi].
+    g = g_at_hi + theta * (g_at_lo - g_at_hi)
+    g = _fix_sum(g, budget, lo, hi)
+    return g, l_lo, float(sectors.value(g).max()), iterations, 0.0
+
+
+def _fix_sum(g: FloatArray, budget: float, lo: FloatArray, hi: FloatArray) -> FloatArray:
+    """Remove floating-point residue so that sum(g) == budget, on the sector with most room."""
+    g = np.clip(g, lo, hi)
+    for _ in range(3):
+        residual = budget - float(g.sum())
+        if residual == 0.0:
+            break
+        room = (hi - g) if residual > 0 else (g - lo)
+        i = int(np.argmax(room))
+        g[i] = min(max(g[i] + residual, lo[i]), hi[i])
+    return g
+
+
+def _round_and_repair(
+    sectors: _Sectors, cont: FloatArray, budget: int, lo: FloatArray, hi: FloatArray
+) -> FloatArray:
+    """Largest-remainder rounding of ``cont`` to whole guards summing to ``budget``, then the greedy
+    exchange repair on the max-value sector (see :func:`water_fill`)."""
+    base = np.clip(np.floor(cont + 1e-9), lo, hi)
+    short = budget - int(base.sum())
+    rem = cont - base
+    if short > 0:
+        eligible = np.flatnonzero(base < hi)
+        order = eligible[np.argsort(-rem[eligible], kind="stable")]
+        # Each eligible sector takes one; any still short (caps permitting) are left to the repair.
+        take = order[:short]
+        base[take] += 1
+        short -= take.size
+        while short > 0:  # only when fewer sectors than missing guards have room
+            room = np.flatnonzero(base < hi)
+            k = min(short, room.size)
+            base[room[:k]] += 1
+            short -= k
+    elif short < 0:
+        eligible = np.flatnonzero(base > lo)
+        order = eligible[np.argsort(rem[eligible], kind="stable")]
+        base[order[:-short]] -= 1
+    n = base
+    cur = sectors.value(n)
+    down = np.where(n > lo, sectors.value(np.maximum(n - 1, lo)), np.inf)
+    const = sectors.p_i_fn is None
+    for _ in range(10 * n.size + 1000):
+        s = int(np.argmax(cur))
+        top = cur[s]
+        if n[s] >= hi[s]:
+            break
+        trial = n.copy() if not const else None
+        if const:
+            assert sectors.p_i is not None
+            up = float(
+                expected_values(
+                    sectors.v[s],
+                    success_probability(
+                        detection_probability(n[s] + 1, sectors.length[s], sectors.sweep[s]),
+                        sectors.p_i[s],
+                    ),
+                )
+            )
+        else:
+            assert trial is not None
+            trial[s] += 1
+            up = float(sectors.value(trial)[s])
+        if up >= top:
+            break
+        donor_cost = down.copy()
+        donor_cost[s] = np.inf
+        t = int(np.argmin(donor_cost))
+        if donor_cost[t] >= top:
+            break
+        n[s] += 1
+        n[t] -= 1
+        for i in (s, t):
+            idx = np.array([i])
+            if const:
+                vals = _subset_values(sectors, idx, np.array([n[i], max(n[i] - 1, lo[i])]))
+                cur[i] = vals[0]
+                down[i] = vals[1] if n[i] > lo[i] else np.inf
+        if not const:
+            cur = sectors.value(n)
+            down = np.where(n > lo, sectors.value(np.maximum(n - 1, lo)), np.inf)
+    return n + 0.0  # no negative zeros
+
+
+def _subset_values(sectors: _Sectors, idx: NDArray[np.intp], g: FloatArray) -> FloatArray:
+    """Values of one sector (``idx`` of length 1) at several guard counts (constant p_i only)."""
+    assert sectors.p_i is not None
+    i = idx[0]
+    p_d = detection_probability(g, sectors.length[i], sectors.sweep[i])
+    return expected_values(sectors.v[i], success_probability(p_d, sectors.p_i[i]))
