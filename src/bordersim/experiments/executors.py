@@ -1,0 +1,177 @@
+"""Where design points run: in this process, in local worker processes, or on a Dask cluster.
+
+All three backends expose the same small interface (submit a task, wait for the first to finish, take
+its result), and :func:`run_tasks` drives any of them the same way: keep a bounded window of tasks in
+flight, hand each finished result to a callback (which writes it to disk at once), top the window up.
+The numbers never depend on the backend: every task carries its own seed (see
+:mod:`bordersim.experiments.sweep`), so completion order and worker count cannot change them.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import multiprocessing as mp
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Backend(Protocol):
+    """What :func:`run_tasks` needs from an executor."""
+
+    workers: int
+    description: str
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> Any: ...
+
+    def wait_first(self, handles: set[Any]) -> set[Any]: ...
+
+    def result(self, handle: Any) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+class InlineBackend:
+    """Run each task in this process when it is submitted (``--workers 1``): no start-up cost, and
+    the reference the parallel backends must match bit for bit."""
+
+    workers = 1
+    description = "1 worker (this process)"
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future[Any]:
+        fut: cf.Future[Any] = cf.Future()
+        try:
+            fut.set_result(fn(arg))
+        except Exception as exc:  # the task's own errors are results; this is a safety net
+            fut.set_exception(exc)
+        return fut
+
+    def wait_first(self, handles: set[Any]) -> set[Any]:
+        return set(handles)
+
+    def result(self, handle: Any) -> Any:
+        return handle.result()
+
+    def close(self) -> None:
+        return None
+
+
+class ProcessBackend:
+    """``--workers N``: a ProcessPoolExecutor with the forkserver (or spawn) start method, so workers
+    never inherit the parent's threads or open files."""
+
+    def __init__(self, workers: int) -> None:
+        if workers < 1:
+            raise ValueError("workers must be >= 1")
+        methods = mp.get_all_start_methods()
+        ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self.workers = workers
+        self.description = f"{workers} local worker processes ({ctx.get_start_method()})"
+        self._pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> cf.Future[Any]:
+        return self._pool.submit(fn, arg)
+
+    def wait_first(self, handles: set[Any]) -> set[Any]:
+        done, _ = cf.wait(handles, return_when=cf.FIRST_COMPLETED)
+        return set(done)
+
+    def result(self, handle: Any) -> Any:
+        return handle.result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskBackend:
+    """``--dask ADDRESS`` (an existing scheduler) or ``--dask local`` (a LocalCluster of ``workers``
+    single-threaded processes, closed with the backend)."""
+
+    def __init__(self, address: str, workers: int = 2) -> None:
+        from dask.distributed import Client, LocalCluster
+
+        self._cluster: Any = None
+        if address == "local":
+            self._cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self._client = Client(self._cluster)
+            self.description = f"Dask LocalCluster of {workers} worker processes"
+        else:
+            self._client = Client(address)
+            self.description = f"Dask scheduler at {address}"
+        self.workers = max(1, sum(self._client.nthreads().values()))
+
+    def submit(self, fn: Callable[[Any], Any], arg: Any) -> Any:
+        return self._client.submit(fn, arg, pure=False)
+
+    def wait_first(self, handles: set[Any]) -> set[Any]:
+        from dask.distributed import wait
+
+        done, _ = wait(list(handles), return_when="FIRST_COMPLETED")
+        return set(done)
+
+    def result(self, handle: Any) -> Any:
+        out = handle.result()
+        handle.release()
+        return out
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_backend(workers: int = 1, dask: str | None = None) -> Backend:
+    """The backend for ``--workers N`` / ``--dask ADDRESS|local``."""
+    if dask:
+        return DaskBackend(dask, workers=max(workers, 2) if dask == "local" else workers)
+    if workers <= 1:
+        return InlineBackend()
+    return ProcessBackend(workers)
+
+
+def run_tasks(
+    backend: Backend,
+    fn: Callable[[T], R],
+    tasks: Iterable[T],
+    on_done: Callable[[T, R | None, BaseException | None], None],
+    *,
+    window: int | None = None,
+) -> None:
+    """Run ``fn`` on every task, at most ``window`` in flight (default twice the workers), calling
+    ``on_done(task, result, error)`` in the parent as each finishes (in completion order).
+
+    ``error`` is set when the backend itself failed to produce a result (a worker died): the task
+    counts as failed and the run carries on.
+    """
+    window = window or (1 if isinstance(backend, InlineBackend) else 2 * backend.workers)
+    it = iter(tasks)
+    pending: dict[Any, T] = {}
+
+    def fill() -> None:
+        while len(pending) < window:
+            try:
+                task = next(it)
+            except StopIteration:
+                return
+            pending[backend.submit(fn, task)] = task  # type: ignore[arg-type]
+
+    fill()
+    while pending:
+        for handle in backend.wait_first(set(pending)):
+            task = pending.pop(handle)
+            try:
+                out = backend.result(handle)
+            except Exception as exc:
+                on_done(task, None, exc)
+            else:
+                on_done(task, out, None)
+        fill()
