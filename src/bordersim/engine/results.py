@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+from bordersim.engine.incursions import IncursionOutcome
 from bordersim.model.outcomes import (
     DETECTED_GOT_AWAY,
     INTERDICTED,
@@ -132,6 +133,8 @@ class Results:
     flee_daily: NDArray[np.float64]  # (T, P, 3) sums over replications: arrived, received, waiting
     scenario_hash: str
     version: str
+    incursions: IncursionOutcome | None = None
+    degraded_days: NDArray[np.int32] | None = None  # (R, S) sector-days with lowered detection
 
     # ---- summaries -------------------------------------------------------------------------------
     def summary_rows(self) -> list[dict[str, Any]]:
@@ -156,7 +159,7 @@ class Results:
     def fleeing_rows(self) -> list[dict[str, Any]]:
         """People fleeing per reception crossing: arrived, received, waiting at the end, longest wait."""
         c = self.compiled
-        rows = []
+        rows: list[dict[str, Any]] = []
         if not c.fleeing_ids:
             return rows
         for p, cid in enumerate(c.crossing_ids):
@@ -173,6 +176,55 @@ class Results:
                 row[key], row[f"{key}_lo"], row[f"{key}_hi"] = e.mean, e.lo, e.hi
             rows.append(row)
         return rows
+
+    def incursion_rows(self) -> list[dict[str, Any]]:
+        """Armed incursions per armed actor (and 'all' when there are several): per-replication
+        counts and losses (mean [95% CI]); time to first reinforcement is the mean over
+        engagements that had one (ratio estimator, delta-method CI)."""
+        inc = self.incursions
+        c = self.compiled
+        if inc is None or not c.armed_ids:
+            return []
+        targets: list[tuple[str, slice | int]] = [(a, i) for i, a in enumerate(c.armed_ids)]
+        if len(c.armed_ids) > 1:
+            targets.append(("all", slice(None)))
+        rows: list[dict[str, Any]] = []
+        for name, idx in targets:
+
+            def pick(x: NDArray[Any], idx: slice | int = idx) -> NDArray[np.float64]:
+                v = np.asarray(x[:, idx], dtype=float)
+                return v if v.ndim == 1 else v.sum(axis=1)
+
+            est = {
+                "engagements": mean_ci(pick(inc.engagements)),
+                "breaches": mean_ci(pick(inc.breaches)),
+                "repelled": mean_ci(pick(inc.repelled)),
+                "undecided": mean_ci(pick(inc.undecided)),
+                "defender_losses": mean_ci(pick(inc.defender_losses)),
+                "attacker_losses": mean_ci(pick(inc.attacker_losses)),
+                "breach_share": ratio_ci(pick(inc.breaches), pick(inc.engagements)),
+                "first_reinforcement_hours": ratio_ci(
+                    pick(inc.first_reinf_hours_sum), pick(inc.first_reinf_count)
+                ),
+            }
+            row: dict[str, Any] = {"actor": name}
+            for k, e in est.items():
+                row[k], row[f"{k}_lo"], row[f"{k}_hi"] = e.mean, e.lo, e.hi
+            rows.append(row)
+        return rows
+
+    def escalation_summary(self) -> dict[str, Any]:
+        """The escalation lever and when help was requested: share of replications with a request
+        and the mean request day among them (day 0 = the first day of the run)."""
+        c = self.compiled
+        out: dict[str, Any] = {"mode": c.escalation.get("mode", "never")}
+        if self.incursions is None:
+            return out
+        req = self.incursions.request_day
+        asked = np.isfinite(req) & (req < self.days)
+        out["requested_share"] = float(asked.mean())
+        out["request_day_mean"] = float(req[asked].mean()) if asked.any() else float("nan")
+        return out
 
     def cost_summary(self) -> dict[str, float]:
         """Personnel-days by side and cost (deterministic given the compiled phases)."""
@@ -210,6 +262,14 @@ class Results:
             "covert": self.summary_rows(),
             "fleeing": self.fleeing_rows(),
             "costs": self.cost_summary(),
+            **(
+                {
+                    "incursions": self.incursion_rows(),
+                    "escalation": self.escalation_summary(),
+                }
+                if self.compiled.armed_ids
+                else {}
+            ),
         }
 
     def summary_json(self) -> str:
@@ -261,6 +321,34 @@ class Results:
                 ("replication", "day", "sector", "actor", "outcome"),
                 self.covert_daily,
             )
+        inc = self.incursions
+        if inc is not None and c.armed_ids:
+            coords["armed_actor"] = list(c.armed_ids)
+            dims = ("replication", "armed_actor")
+            for key in (
+                "engagements",
+                "breaches",
+                "repelled",
+                "undecided",
+                "defender_losses",
+                "attacker_losses",
+                "first_reinf_hours_sum",
+                "first_reinf_count",
+            ):
+                data[f"incursion_{key}"] = (dims, getattr(inc, key))
+            data["request_day"] = (("replication",), inc.request_day)
+            coords["incursion_quantity"] = ["engagements", "breaches"]
+            data["incursion_daily_mean"] = (
+                ("day", "incursion_quantity"),
+                inc.daily_sum / self.replications,
+            )
+            if inc.daily is not None:
+                data["incursion_daily"] = (
+                    ("replication", "day", "sector", "incursion_quantity"),
+                    inc.daily,
+                )
+        if self.degraded_days is not None:
+            data["degraded_days"] = (("replication", "sector"), self.degraded_days)
         attrs = {k: (v if v is not None else "") for k, v in self.provenance().items()}
         return xr.Dataset(data, coords=coords, attrs=attrs)
 

@@ -5,6 +5,13 @@ vectorised over replications, sectors and actors. Each stream block of replicati
 generator (see :mod:`bordersim.engine.rng`): per day, one Poisson draw per (replication, sector, actor,
 outcome class) -- independent Poisson counts per outcome are exactly a Poisson number of attempts split
 multinomially -- so attempts equal the sum of the outcome counts by construction.
+
+Armed incursions (:mod:`bordersim.engine.incursions`) are drawn, escalated and resolved for the whole
+run before the day loop, in one batch: nothing the covert loop does feeds back into them. What they
+feed forward is applied here per (replication, sector): a breach lowers detection there for some days,
+and under threshold escalation the border-duty units a replication's own request activates add to its
+guards (both need per-replication outcome probabilities, computed only on the days they differ from
+the phase's).
 """
 
 from __future__ import annotations
@@ -15,10 +22,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordersim import __version__
+from bordersim.engine.incursions import (
+    block_breaches,
+    per_rep_outcome_p,
+    simulate_incursions,
+    unit_fractions,
+)
 from bordersim.engine.results import Results
 from bordersim.engine.rng import block_generator, blocks_for
 from bordersim.model import choice as choice_model
-from bordersim.model.outcomes import UNDETECTED_GOT_AWAY
+from bordersim.model.outcomes import UNDETECTED_GOT_AWAY, outcome_probabilities
 from bordersim.scenario.compile import Compiled
 
 MAX_WAIT_BINS = (
@@ -65,6 +78,16 @@ def simulate(
     flee_daily = np.zeros((T, P, 3))  # across-replication sums: arrived, received, waiting
 
     phase_of_day = compiled.phase_index()[:T]
+    incursions = simulate_incursions(
+        compiled, replications, seed, T, rep_start=rep_start, daily=mode == "daily"
+    )
+    degraded_days = np.zeros((replications, S), dtype=np.int32)
+    inc = compiled.incursion
+    breach_factor, breach_days = inc["breach_detection_factor"], inc["breach_detection_days"]
+    # Border-duty units whose activation is per replication (threshold escalation): their guards.
+    per_rep_units = np.zeros(len(compiled.unit_ids), dtype=bool)
+    if compiled.escalation.get("mode") == "threshold" and compiled.unit_ids:
+        per_rep_units = compiled.unit_activation != 0
     batches_by_day: dict[int, NDArray[np.int64]] = {}
     for d, _actor, arr in compiled.batches:
         batches_by_day[d] = batches_by_day.get(d, np.zeros(P, dtype=np.int64)) + arr
@@ -82,6 +105,12 @@ def simulate(
         mean = np.zeros((1, S, Ac, 4))
         adaptive = np.zeros(Ac, dtype=bool)
         flee_total = np.zeros(P)
+        b_rep, b_sector, b_starts = block_breaches(incursions, i0, n, T)
+        last_breach = np.full((n, S), -np.inf)
+        req = incursions.request_day[sl]
+        outcome_p_low = np.zeros((S, Ac, 4))
+        mean_low = mean
+        unit_border = np.zeros((len(compiled.unit_ids), S))
         for t in range(T):
             ph = compiled.phases[phase_of_day[t]]
             if phase_of_day[t] != last_phase:
@@ -93,9 +122,47 @@ def simulate(
                 # replications unless the adversary adapts per replication
                 mean = _outcome_means(ph.covert_rate, q if adaptive.any() else q[:1], ph.outcome_p)
                 flee_total = ph.fleeing_rate.sum(axis=0) if Af else np.zeros(P)
+                outcome_p_low = outcome_probabilities(
+                    (ph.p_detect * breach_factor)[:, None],
+                    ph.p_interdict[:, None],
+                    compiled.turn_back[None, :],
+                )
+                mean_low = _outcome_means(
+                    ph.covert_rate, q if adaptive.any() else q[:1], outcome_p_low
+                )
+                unit_border = ph.unit_guards * per_rep_units[:, None]
             elif adaptive.any():
                 mean = _outcome_means(ph.covert_rate, q, ph.outcome_p)
-            counts = rng.poisson(mean, size=(n, S, Ac, 4))
+                mean_low = _outcome_means(ph.covert_rate, q, outcome_p_low)
+            # breaches today (incursions come first in a day) lower detection from today on
+            b0, b1 = b_starts[t], b_starts[t + 1]
+            if b1 > b0:
+                last_breach[b_rep[b0:b1], b_sector[b0:b1]] = t
+            degraded = (t - last_breach) < breach_days
+            degraded_days[sl] += degraded
+            today_mean = mean
+            extra_g: NDArray[np.float64] | None = None
+            extra_t = np.zeros((n, S))
+            if unit_border.any():
+                frac = unit_fractions(
+                    compiled, np.full(n, phase_of_day[t]), np.full(n, float(t)), req
+                )
+                if (frac * per_rep_units).any():
+                    fr = frac * per_rep_units
+                    extra_g = fr @ ph.unit_guards
+                    extra_t = fr @ ph.unit_teams
+            if extra_g is not None:
+                op = per_rep_outcome_p(
+                    compiled,
+                    int(phase_of_day[t]),
+                    extra_g,
+                    extra_t,
+                    np.where(degraded, breach_factor, 1.0),
+                )
+                today_mean = _outcome_means(ph.covert_rate, q, op)
+            elif degraded.any():
+                today_mean = np.where(degraded[:, :, None, None], mean_low, mean)
+            counts = rng.poisson(today_mean, size=(n, S, Ac, 4))
             covert_totals[sl] += counts
             if covert_daily is not None:
                 covert_daily[sl, t] = counts
@@ -154,6 +221,8 @@ def simulate(
         flee_waiting=flee_waiting,
         flee_longest=flee_longest,
         flee_daily=flee_daily,
+        incursions=incursions,
+        degraded_days=degraded_days,
         scenario_hash=scenario_hash,
         version=__version__,
     )
@@ -162,8 +231,10 @@ def simulate(
 def _outcome_means(
     rate: NDArray[np.float64], q: NDArray[np.float64], outcome_p: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """(n, S, Ac, 4) Poisson means from rates (Ac,), choice q (n, Ac, S) and outcome_p (S, Ac, 4)."""
-    return np.asarray(rate[None, None, :, None] * np.moveaxis(q, 1, 2)[..., None] * outcome_p[None])
+    """(n, S, Ac, 4) Poisson means from rates (Ac,), choice q (n, Ac, S) and outcome_p (S, Ac, 4)
+    or per replication (n, S, Ac, 4)."""
+    op = outcome_p if outcome_p.ndim == 4 else outcome_p[None]
+    return np.asarray(rate[None, None, :, None] * np.moveaxis(q, 1, 2)[..., None] * op)
 
 
 def _serve_fifo(queue: NDArray[np.int64], capacity: NDArray[np.float64]) -> NDArray[np.int64]:

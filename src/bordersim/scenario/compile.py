@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordersim.model import choice as choice_model
+from bordersim.model.activation import air_lift_arrivals, reserve_response_hours
 from bordersim.model.detection import detection_probability
 from bordersim.model.interdiction import (
     interdiction_probability,
@@ -49,6 +50,27 @@ from bordersim.scenario.schema import (
 
 CHOICE_CODES = {"fixed": 0, "best_response": 1, "quantal": 2, "adaptive": 3}
 SIDES = ("TJ", "RU", "CSTO")
+ACTIVATION_CODES = {"always": 0, "on_request": 1, "csto": 2}
+ATTACKER_DISTS = {"fixed": 0, "uniform": 1, "triangular": 2}
+
+#: Assumed placeholders for the incursion model when a scenario gives no ``incursions`` section (the
+#: built-ins declare their own, with ledger entries). Kill rates per capita per hour: with a 3x
+#: fortified post, 48 defenders against 225 attackers lose about 2 men an hour and break after some
+#: 14 hours, the order of the 13 July 1993 fight at the 12th outpost (25 killed, timeline).
+INCURSION_DEFAULTS: dict[str, float] = {
+    "post_spacing_km": 10.0,
+    "fortification": 3.0,
+    "alpha": 0.01,
+    "beta": 0.05,
+    "break_defender": 0.3,
+    "break_attacker": 0.5,
+    "time_limit_hours": 24.0,
+    "local_fraction": 0.5,
+    "reserve_fraction": 0.1,
+    "air_fraction": 1.0,
+    "breach_detection_factor": 0.5,
+    "breach_detection_days": 7.0,
+}
 
 
 class CompileError(ValueError):
@@ -117,6 +139,13 @@ class Phase:
     unit_posture: tuple[str, ...]  # (U,)
     personnel: NDArray[np.float64]  # (3,) persons deployed per day by side TJ, RU, CSTO
     cost_rub_per_day: float
+    # --- for per-replication state in the engine (incursions, escalation by threshold) ---
+    unit_window: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (U,) 0/1
+    unit_guards: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))  # (U, S)
+    unit_teams: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))  # (U, S)
+    reserve_hours: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (S,)
+    reinf_hours: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))  # (J, S)
+    reinf_size: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))  # (J, S)
 
 
 @dataclass(frozen=True)
@@ -149,6 +178,22 @@ class Compiled:
     request_day: float  # day Tajikistan asks for help (inf: never / decided by the engine)
     escalation: dict[str, Any] = field(default_factory=dict)
     aid_cost_rub: float = 0.0
+    # --- armed incursions (see bordersim.engine.incursions) ---
+    incursion: dict[str, float] = field(default_factory=lambda: dict(INCURSION_DEFAULTS))
+    armed_attackers: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 4)))
+    """(Aa, 4): low, mode (the nominal value), high, distribution code (ATTACKER_DISTS)."""
+    posts: NDArray[np.float64] = field(default_factory=lambda: np.ones(0))  # (S,) outposts
+    local_hours: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (S,)
+    reinf_unit: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """(J,) unit index of each reinforcement slot (air-mobile units have one slot per wave)."""
+    unit_activation: NDArray[np.int8] = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    unit_delay_days: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (U,)
+    unit_ramp_days: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (U,)
+    turn_back: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (Ac,) phi
+    sector_sweep: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (S,)
+    sector_vanish: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (S,)
+    sector_speed: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (S,)
+    sector_r0: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))  # (S,)
 
     @property
     def n_sectors(self) -> int:
@@ -337,7 +382,8 @@ def compile_scenario(
                     batches.append(_batch(act, d, fleeing, cross_index))
                 else:
                     by_day.setdefault(d, []).append(act)
-    for obj in (*sc.units, *sc.actors):
+    windowed: tuple[Any, ...] = (*sc.units, *sc.actors)
+    for obj in windowed:
         for when in (obj.active_from, obj.active_until):
             if when is not None and start <= when < end:
                 boundaries.add((when - start).days)
@@ -351,6 +397,11 @@ def compile_scenario(
                     if 0 <= d < days:
                         boundaries.add(d)
 
+    inc = _incursion_params(sc)
+    posts = np.maximum(1.0, length / inc["post_spacing_km"])
+    local_hours = r0 + inc["post_spacing_km"] * tort / speed
+    slots = _reinforcement_slots(sc, inc)
+
     phases = []
     for d in sorted(boundaries):
         for act in by_day.get(d, []):
@@ -360,6 +411,7 @@ def compile_scenario(
             _phase(
                 sc, st, d, today, request_day, length, terrain, sector_index, (mlon, mlat),
                 bases, (sweep, vanish, speed, r0, tort), covert, fleeing, armed, cross_index,
+                inc, slots,
             )
         )  # fmt: skip
 
@@ -390,7 +442,71 @@ def compile_scenario(
         request_day=request_day,
         escalation=escalation.model_dump(mode="json"),
         aid_cost_rub=aid_cost,
+        incursion=inc,
+        armed_attackers=np.array([_attacker_dist(sc, a) for a in armed]).reshape(len(armed), 4),
+        posts=posts,
+        local_hours=local_hours,
+        reinf_unit=np.array(slots, dtype=np.int64),
+        unit_activation=np.array(
+            [ACTIVATION_CODES[u.activation.mode] for u in sc.units], dtype=np.int8
+        ),
+        unit_delay_days=np.array([_v(u.activation.delay_days) for u in sc.units]),
+        unit_ramp_days=np.array([_v(u.activation.ramp_days) for u in sc.units]),
+        turn_back=np.array([_v(a.turn_back) for a in covert]),
+        sector_sweep=sweep,
+        sector_vanish=vanish,
+        sector_speed=speed,
+        sector_r0=r0,
     )
+
+
+def _incursion_params(sc: Scenario) -> dict[str, float]:
+    """Nominal incursion parameters: the scenario's, else the assumed placeholders."""
+    out = dict(INCURSION_DEFAULTS)
+    for name in out:
+        q = getattr(sc.incursions, name)
+        if q is not None:
+            out[name] = float(q.value)
+    if out["post_spacing_km"] <= 0:
+        raise CompileError("incursions.post_spacing_km must be > 0")
+    return out
+
+
+def _attacker_dist(sc: Scenario, actor: Any) -> list[float]:
+    """An armed actor's attacker strength per event: (low, mode, high, distribution code).
+
+    The quantity's range describes how big raids are, event to event (the 1993 attack had
+    ~200-250, most are far smaller), so the engine draws each event's strength from the quantity's
+    own distribution: triangular with its mode at the nominal value, uniform when the value sits on
+    an end of the range, fixed for a point (see :meth:`Quantity.distribution`)."""
+    q = actor.attackers
+    lo, hi = q.bounds(sc.evidence)
+    dist = q.distribution(sc.evidence)
+    return [lo, float(q.value), hi, float(ATTACKER_DISTS[dist])]
+
+
+def _air_waves(u: Any, inc: dict[str, float]) -> int:
+    """Waves an air-mobile unit needs to fly in its committed strength (at most)."""
+    if u.kind != "air_mobile" or u.lift_per_sortie is None or u.sorties_per_day is None:
+        return 0
+    lift = u.lift_per_sortie.value
+    if lift <= 0 or u.sorties_per_day.value <= 0:
+        return 0
+    hi = u.strength.high if u.strength.high is not None else u.strength.value
+    committed = max(hi, u.strength.value) * u.availability.value * inc["air_fraction"]
+    return int(np.ceil(committed / lift))
+
+
+def _reinforcement_slots(sc: Scenario, inc: dict[str, float]) -> list[int]:
+    """Unit index of each reinforcement slot: one per ground unit, one per wave of an air unit.
+
+    Fixed for the whole run (a unit that is not in reserve on some day gets size 0 there), so that
+    every engagement of every phase has the same slot layout and all resolve in one call."""
+    slots: list[int] = []
+    for i, u in enumerate(sc.units):
+        waves = _air_waves(u, inc)
+        slots.extend([i] * (waves if waves else 1))
+    return slots
 
 
 def _batch(
@@ -411,11 +527,15 @@ def _batch(
     return day, actor, arrivals
 
 
-def _active_fraction(u: Any, today: dt.date, day: int, request_day: float) -> float:
+def _active_fraction(
+    u: Any, today: dt.date, day: int, request_day: float, *, window_only: bool = False
+) -> float:
     if u.active_from is not None and today < u.active_from:
         return 0.0
     if u.active_until is not None and today >= u.active_until:
         return 0.0
+    if window_only:
+        return 1.0
     mode = u.activation.mode
     if mode == "always":
         return 1.0
@@ -444,6 +564,8 @@ def _phase(
     fleeing: list[Any],
     armed: list[Any],
     cross_index: dict[str, int],
+    inc: dict[str, float],
+    slots: list[int],
 ) -> Phase:
     sweep, vanish, speed, r0, tort = tparams
     S = len(length)
@@ -470,6 +592,13 @@ def _phase(
             air_km = haversine_km(b.lon, b.lat, mid[0], mid[1])
             t = np.minimum(t, u.readiness_hours.value + air_km / u.air_speed_kmh.value)
         reserve = np.minimum(reserve, t)
+
+    window = np.array([_active_fraction(u, today, day, 0.0, window_only=True) for u in sc.units])
+    unit_guards = (strength * avail * on_border)[:, None] * alloc
+    unit_teams = (strength * avail * on_border / team)[:, None] * alloc
+    reinf_hours, reinf_size = _reinforcements(
+        sc, st, posture, strength, avail, bases, mid, tort, inc, slots
+    )
 
     p_d = detection_probability(guards, length, sweep, st.equipment)
     resp = response_time_hours(teams, length, speed, r0, reserve)
@@ -555,7 +684,78 @@ def _phase(
         unit_posture=posture,
         personnel=personnel,
         cost_rub_per_day=cost,
+        unit_window=window,
+        unit_guards=unit_guards,
+        unit_teams=unit_teams,
+        reserve_hours=reserve,
+        reinf_hours=reinf_hours,
+        reinf_size=reinf_size,
     )
+
+
+def _reinforcements(
+    sc: Scenario,
+    st: _State,
+    posture: tuple[str, ...],
+    strength: NDArray[np.float64],
+    avail: NDArray[np.float64],
+    bases: dict[str, Any],
+    mid: tuple[NDArray, NDArray],
+    tort: NDArray[np.float64],
+    inc: dict[str, float],
+    slots: list[int],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(J, S) arrival hours and sizes (at full activation) of every reserve unit at every sector.
+
+    Ground units: readiness + road km (base to the border, then along it) x the sector's tortuosity
+    / road speed (:func:`reserve_response_hours`), committing ``reserve_fraction`` of their on-duty
+    strength. Air-mobile units fly straight at air speed in waves (:func:`air_lift_arrivals`),
+    ``air_fraction`` of their on-duty strength, when that is faster than the road; else by road.
+    Units not in reserve posture get size 0 (time inf)."""
+    S = len(tort)
+    J = len(slots)
+    hours = np.full((J, S), np.inf)
+    size = np.zeros((J, S))
+    mid_km = _mid_km(sc)
+    for i, u in enumerate(sc.units):
+        js = [j for j, k in enumerate(slots) if k == i]
+        if posture[i] != "reserve" or strength[i] <= 0:
+            continue
+        b = bases[st.base[u.id]]
+        road = reserve_response_hours(
+            u.readiness_hours.value,
+            b.distance_km + np.abs(b.km - mid_km),
+            u.road_speed_kmh.value,
+            tort,
+        )
+        air_ok = (
+            u.kind == "air_mobile" and u.air_speed_kmh is not None and u.air_speed_kmh.value > 0
+        )
+        waves = _air_waves(u, inc)
+        if air_ok and waves:
+            assert u.air_speed_kmh is not None and u.lift_per_sortie is not None
+            assert u.sorties_per_day is not None
+            fly = haversine_km(b.lon, b.lat, mid[0], mid[1]) / u.air_speed_kmh.value
+            committed = strength[i] * avail[i] * inc["air_fraction"]
+            t, n = air_lift_arrivals(
+                np.full(S, committed),
+                u.lift_per_sortie.value,
+                u.sorties_per_day.value,
+                fly,
+                u.readiness_hours.value,
+                max_waves=len(js),
+            )
+            k = t.shape[1]
+            by_air = t[:, 0] <= road
+            hours[js[:k]] = np.where(by_air, t.T, np.inf)
+            size[js[:k]] = np.where(by_air, n.T, 0.0)
+            ground = ~by_air  # the first slot carries the unit by road where that is faster
+            hours[js[0]] = np.where(ground, road, hours[js[0]])
+            size[js[0]] = np.where(ground, committed, size[js[0]])
+        else:
+            hours[js[0]] = road
+            size[js[0]] = strength[i] * avail[i] * inc["reserve_fraction"]
+    return hours, size
 
 
 def _mid_km(sc: Scenario) -> NDArray[np.float64]:

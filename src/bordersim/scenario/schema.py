@@ -284,6 +284,53 @@ class Event(Frozen):
     actions: tuple[Action, ...]
 
 
+class Incursions(Frozen):
+    """Parameters of the armed-incursion model (DESIGN "Armed incursions"). Every field is optional:
+    a scenario that gives none gets the engine's assumed placeholders (listed in
+    :data:`bordersim.scenario.compile.INCURSION_DEFAULTS`), so older scenario files stay valid.
+
+    Kill rates are per capita per hour (Lanchester's square law); fractions lie in [0, 1].
+    """
+
+    post_spacing_km: Quantity | None = Field(
+        default=None,
+        description="km of border per outpost: garrison = guards_s * spacing / length_s",
+    )
+    fortification: Quantity | None = Field(
+        default=None, description="multiplier on the defenders' kill rate at a fortified post"
+    )
+    alpha: Quantity | None = Field(
+        default=None, description="attackers' kill rate: defenders per attacker per hour"
+    )
+    beta: Quantity | None = Field(
+        default=None, description="defenders' kill rate: attackers per defender per hour"
+    )
+    break_defender: Quantity | None = Field(
+        default=None, description="defenders break at this fraction of their committed strength"
+    )
+    break_attacker: Quantity | None = Field(
+        default=None, description="attackers break at this fraction of their initial strength"
+    )
+    time_limit_hours: Quantity | None = Field(
+        default=None, description="an attack not decided by then is undecided (withdrawal)"
+    )
+    local_fraction: Quantity | None = Field(
+        default=None, description="share of a neighbouring post's garrison sent to help"
+    )
+    reserve_fraction: Quantity | None = Field(
+        default=None, description="share of a ground reserve unit's on-duty strength committed"
+    )
+    air_fraction: Quantity | None = Field(
+        default=None, description="share of an air-mobile unit's on-duty strength flown in"
+    )
+    breach_detection_factor: Quantity | None = Field(
+        default=None, description="p_detect multiplier in a sector after a breach"
+    )
+    breach_detection_days: Quantity | None = Field(
+        default=None, description="days the lowered detection lasts (the breach day included)"
+    )
+
+
 class Escalation(Frozen):
     """When Tajikistan asks for help (policy lever)."""
 
@@ -323,6 +370,7 @@ class Scenario(Frozen):
     actors: tuple[Actor, ...]
     timeline: tuple[Event, ...] = ()
     escalation: Escalation = Escalation()
+    incursions: Incursions = Incursions()
     policies: dict[str, Policy] = Field(default_factory=dict)
 
     # ---- consistency -----------------------------------------------------------------------------
@@ -428,8 +476,8 @@ def _check_references(sc: Scenario, errors: list[tuple[tuple[str | int, ...], st
         for s in u.allocation.weights or {}:
             need(("units", i, "allocation", "weights"), s, sectors, "sector")
     for i, a in enumerate(sc.actors):
-        for c in a.crossings or {}:
-            need(("actors", i, "crossings"), c, crossings, "crossing")
+        for cid in a.crossings or {}:
+            need(("actors", i, "crossings"), cid, crossings, "crossing")
 
     def check_actions(path: tuple[str | int, ...], actions: tuple[Action, ...]) -> None:
         for j, act in enumerate(actions):
@@ -444,19 +492,28 @@ def _check_references(sc: Scenario, errors: list[tuple[tuple[str | int, ...], st
             if isinstance(act, MoveBase):
                 need((*p, "base"), act.base, bases, "base")
             if isinstance(act, FleeingBatch):
-                for c in act.arrivals:
-                    need((*p, "arrivals"), c, crossings, "crossing")
+                for cid in act.arrivals:
+                    need((*p, "arrivals"), cid, crossings, "crossing")
 
-    for i, ev in enumerate(sc.timeline):
-        need(("timeline", i, "evidence"), ev.evidence, set(sc.evidence), "ledger key")
-        check_actions(("timeline", i, "actions"), ev.actions)
+    for i, event in enumerate(sc.timeline):
+        need(("timeline", i, "evidence"), event.evidence, set(sc.evidence), "ledger key")
+        check_actions(("timeline", i, "actions"), event.actions)
     for name, pol in sc.policies.items():
         check_actions(("policies", name, "actions"), pol.actions)
 
 
 def _check_ranges(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str]]) -> None:
     """Fractions in [0, 1], strengths, rates and times >= 0, multipliers >= 1."""
-    fraction_fields = {"availability", "turn_back"}
+    fraction_fields = {
+        "availability",
+        "turn_back",
+        "break_defender",
+        "break_attacker",
+        "local_fraction",
+        "reserve_fraction",
+        "air_fraction",
+        "breach_detection_factor",
+    }
     positive_fields = {"sweep_width_km", "vanish_mean_hours", "patrol_speed_kmh", "road_speed_kmh"}
     for path, q in _walk_quantities_with_path(sc, ()):
         field = next((p for p in reversed(path) if isinstance(p, str)), "")

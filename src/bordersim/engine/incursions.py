@@ -1,0 +1,357 @@
+"""Armed incursions inside the engine: events, escalation, reinforcements, one batched resolution.
+
+What is simulated (DESIGN "Armed incursions", "Escalation"):
+
+* events: on each day, attacks by armed actor a on sector s are Poisson(armed_rate[a, s]) per
+  replication (drawn as the run's Poisson total split over (day, actor, sector) cells in proportion
+  to their rates, which is the same law), with no cap: every event of the run becomes one row of one flat array, and all rows
+  are resolved by a single call (in chunks) of
+  :func:`bordersim.model.engagement.resolve_engagements` -- no per-engagement Python loop;
+* attacker strength: drawn per event from the actor's ``attackers`` quantity's own distribution
+  (triangular with its mode at the nominal value over [low, high]; uniform when the value sits on an
+  end of the range; fixed for a point): the range says how big raids are, event to event;
+* the garrison in contact: the outpost's share of the sector's on-duty guards, guards_s / posts_s
+  with posts_s = max(1, length_s / post_spacing_km), fighting behind a fortification multiplier on
+  the defenders' kill rate. A sector without guards is breached at once;
+* reinforcements: the neighbouring post (``local_fraction`` of a garrison, after r0 + spacing x
+  tortuosity / patrol speed), every reserve-posture unit by road (``reserve_fraction`` of its
+  on-duty strength, :func:`reserve_response_hours`), air-mobile units in waves by helicopter
+  (:func:`air_lift_arrivals`); each scaled by the unit's active fraction that day in that
+  replication (on_request units only from request + delay, CSTO ramping to full strength over its
+  ramp, :func:`csto_strength_fraction`);
+* escalation (mode ``threshold``): Tajikistan asks for help on the first day the engagements
+  ("breaches or clashes": every breach is a clash, so the count is the number of engagements) in
+  a trailing window reach the threshold, per replication, by
+  :func:`bordersim.model.activation.escalation_request_day`. Because that count does not depend on
+  how the fights end, and nothing else an engagement changes feeds back into later events (rates
+  are fixed by the phase; detection does not enter an armed attack), the whole incursion process of
+  a run is computed before the covert day loop, exactly, in one batch. Mode ``date`` is compiled to a
+  fixed request day; ``never`` leaves on_request units idle;
+* a breach lowers detection in its sector (p_detect x ``breach_detection_factor``) on the day of the
+  breach and the following days, ``breach_detection_days`` days in all; the covert loop in
+  :mod:`bordersim.engine.simulate` applies it per (replication, sector).
+
+Kill rates, fortification, break points and the time limit take their nominal values within a run:
+they describe weapons, training and morale, epistemic uncertainties that experiments vary as factors
+(the `engage` command draws them over their ranges instead).
+
+Randomness: block k of replications draws its incursion numbers from its own stream,
+``SeedSequence(seed, spawn_key=(k, 1))``, separate from the covert stream of the same block, so the
+covert numbers of a run without breaches are those of an engine without incursions, and nothing
+depends on how replications are split between calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bordersim.engine.rng import blocks_for
+from bordersim.model.activation import (
+    csto_strength_fraction,
+    escalation_request_day,
+    on_request_active,
+)
+from bordersim.model.engagement import BREACH, REPELLED, UNDECIDED, resolve_engagements
+from bordersim.scenario.compile import Compiled
+
+INCURSION_STREAM = 1  #: second element of the spawn key of a block's incursion stream
+CHUNK = 200_000  #: engagements per resolve call (bounds memory; the result does not depend on it)
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+
+def incursion_generator(seed: int, block: int) -> np.random.Generator:
+    """The incursion stream of replication block ``block`` under root ``seed``."""
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, INCURSION_STREAM)))
+    )
+
+
+@dataclass(frozen=True)
+class IncursionOutcome:
+    """Per-replication incursion results of one run (replications in the order simulated)."""
+
+    request_day: FloatArray  # (R,) day Tajikistan asks for help (inf: never)
+    engagements: IntArray  # (R, Aa)
+    breaches: IntArray  # (R, Aa)
+    repelled: IntArray  # (R, Aa)
+    undecided: IntArray  # (R, Aa)
+    defender_losses: FloatArray  # (R, Aa)
+    attacker_losses: FloatArray  # (R, Aa)
+    first_reinf_hours_sum: FloatArray  # (R, Aa) sum over engagements that had any reinforcement
+    first_reinf_count: IntArray  # (R, Aa) engagements that had any reinforcement
+    daily_sum: FloatArray  # (T, 2) engagements, breaches per day summed over replications
+    daily: NDArray[np.int16] | None  # (R, T, S, 2) in daily mode
+    breach_rep: IntArray  # (B,) replication (0-based in this run) of each breach, sorted by day
+    breach_day: IntArray  # (B,)
+    breach_sector: IntArray  # (B,)
+
+    @property
+    def n_engagements(self) -> int:
+        return int(self.engagements.sum())
+
+
+def unit_fractions(
+    compiled: Compiled,
+    phase_idx: IntArray,
+    day: FloatArray,
+    request_day: FloatArray,
+) -> FloatArray:
+    """(E, U) active fraction of every unit for rows (phase, day, replication's request day).
+
+    Units that always act, and every unit unless escalation is by threshold, take the compiled
+    phase's fraction. Under threshold escalation the on_request and CSTO units are computed here
+    from each replication's own request day (the compiled phases, which cannot know it, hold 0)."""
+    active = np.array([p.unit_active for p in compiled.phases])[phase_idx]  # (E, U)
+    if compiled.escalation.get("mode") != "threshold" or not compiled.unit_ids:
+        return active
+    window = np.array([p.unit_window for p in compiled.phases])[phase_idx]
+    t, req = day[:, None], request_day[:, None]
+    delay, ramp = compiled.unit_delay_days[None, :], compiled.unit_ramp_days[None, :]
+    on_req = on_request_active(t, req, delay).astype(float)
+    csto = csto_strength_fraction(t, req, ramp, delay)
+    code = compiled.unit_activation[None, :]
+    return np.asarray(
+        np.where(code == 1, on_req, np.where(code == 2, csto, active))
+        * np.where(code == 0, 1.0, window),
+        dtype=float,
+    )
+
+
+def _draw_attackers(rng: np.random.Generator, spec: FloatArray, actor: IntArray) -> FloatArray:
+    """Attacker strength per event from the actor's (low, mode, high, dist) row."""
+    lo, mode, hi, dist = (spec[actor, i] for i in range(4))
+    u = rng.random(actor.size)
+    # inverse CDFs, so one uniform per event whatever the distribution (a stable stream)
+    width = np.where(hi > lo, hi - lo, 1.0)
+    fc = np.clip((mode - lo) / width, 0.0, 1.0)
+    tri = np.where(
+        u < fc,
+        lo + np.sqrt(u * (hi - lo) * (mode - lo)),
+        hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - mode)),
+    )
+    uni = lo + u * (hi - lo)
+    out = np.where(dist == 2, tri, np.where(dist == 1, uni, mode))
+    return np.asarray(np.where(hi > lo, out, mode), dtype=float)
+
+
+def simulate_incursions(
+    compiled: Compiled,
+    replications: int,
+    seed: int,
+    days: int,
+    *,
+    rep_start: int = 0,
+    daily: bool = False,
+) -> IncursionOutcome:
+    """Draw, escalate and resolve every armed incursion of a run (see the module docstring)."""
+    R, T, S = replications, days, compiled.n_sectors
+    Aa = len(compiled.armed_ids)
+    phase_of_day = compiled.phase_index()[:T]
+    rates = (
+        np.array([compiled.phases[p].armed_rate for p in phase_of_day]).reshape(T, Aa, S)
+        if Aa
+        else np.zeros((T, 0, S))
+    )
+    cells = np.flatnonzero(rates.reshape(-1) > 0)  # (day, actor, sector) cells that can see attacks
+
+    reps_l, days_l, actors_l, sectors_l, attackers_l = [], [], [], [], []
+    if cells.size:
+        # A Poisson process split over cells: the run's total per replication is Poisson(sum of
+        # rates) and each event falls in a cell with probability rate / sum -- the same law as
+        # independent Poisson counts per (day, actor, sector), at a cost proportional to the events
+        # rather than to replications x days x sectors.
+        cell_rates = rates.reshape(-1)[cells]
+        total = float(cell_rates.sum())
+        cdf = np.cumsum(cell_rates) / total
+        for block, r0, n in blocks_for(rep_start, R):
+            rng = incursion_generator(seed, block)
+            k = rng.poisson(total, size=n)
+            r_ev = np.repeat(np.arange(n), k) + (r0 - rep_start)
+            pick = np.minimum(
+                np.searchsorted(cdf, rng.random(r_ev.size), side="right"), cells.size - 1
+            )
+            cell = cells[pick]
+            t_ev, rest = np.divmod(cell, Aa * S)
+            a_ev, s_ev = np.divmod(rest, S)
+            reps_l.append(r_ev)
+            days_l.append(t_ev)
+            actors_l.append(a_ev)
+            sectors_l.append(s_ev)
+            attackers_l.append(_draw_attackers(rng, compiled.armed_attackers, a_ev))
+
+    def cat(parts: list[NDArray], dtype: type) -> NDArray:
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+    rep = cat(reps_l, np.int64)
+    day = cat(days_l, np.int64)
+    actor = cat(actors_l, np.int64)
+    sector = cat(sectors_l, np.int64)
+    attackers = cat(attackers_l, np.float64)
+    E = rep.size
+
+    # escalation: per replication, from the daily engagement counts
+    mode = compiled.escalation.get("mode", "never")
+    if mode == "threshold":
+        per_day = np.bincount(rep * T + day, minlength=R * T).reshape(R, T)
+        request_day = escalation_request_day(
+            per_day,
+            int(compiled.escalation["window_days"]),
+            float(compiled.escalation["threshold"]),
+        )
+    else:
+        request_day = np.full(R, float(compiled.request_day))
+
+    engagements = np.zeros((R, Aa), dtype=np.int64)
+    breaches = np.zeros((R, Aa), dtype=np.int64)
+    repelled = np.zeros((R, Aa), dtype=np.int64)
+    undecided = np.zeros((R, Aa), dtype=np.int64)
+    d_loss = np.zeros((R, Aa))
+    a_loss = np.zeros((R, Aa))
+    reinf_sum = np.zeros((R, Aa))
+    reinf_cnt = np.zeros((R, Aa), dtype=np.int64)
+    daily_sum = np.zeros((T, 2))
+    daily_arr = np.zeros((R, T, S, 2), dtype=np.int16) if daily else None
+    outcome = np.zeros(E, dtype=np.int8)
+
+    inc = compiled.incursion
+    guards_p = np.array([p.guards for p in compiled.phases])  # (P, S)
+    ug_p = np.array([p.unit_guards for p in compiled.phases])  # (P, U, S)
+    active_p = np.array([p.unit_active for p in compiled.phases])  # (P, U)
+    rh_p = np.array([p.reinf_hours for p in compiled.phases])  # (P, J, S)
+    rs_p = np.array([p.reinf_size for p in compiled.phases])  # (P, J, S)
+    slot_unit = compiled.reinf_unit
+    for c0 in range(0, E, CHUNK):
+        sl = slice(c0, min(E, c0 + CHUNK))
+        r, t, a, s = rep[sl], day[sl], actor[sl], sector[sl]
+        p = phase_of_day[t]
+        frac = unit_fractions(compiled, p, t.astype(float), request_day[r])  # (e, U)
+        guards = guards_p[p, s]
+        if ug_p.size:
+            # units whose per-replication activation differs from the compiled phase (threshold
+            # escalation) add or remove their border guards in this replication
+            guards = guards + ((frac - active_p[p]) * ug_p[p, :, s]).sum(axis=1)
+        garrison = np.maximum(guards, 0.0) / compiled.posts[s]
+        local_t = compiled.local_hours[s][:, None]
+        local_n = (inc["local_fraction"] * garrison)[:, None]
+        if slot_unit.size:
+            unit_t = rh_p[p, :, s]  # (e, J)
+            unit_n = rs_p[p, :, s] * frac[:, slot_unit]
+            times = np.concatenate([local_t, unit_t], axis=1)
+            sizes = np.concatenate([local_n, unit_n], axis=1)
+        else:
+            times, sizes = local_t, local_n
+        times = np.where(sizes > 0, times, np.inf)
+        used = np.isfinite(times).any(axis=0)
+        times, sizes = times[:, used], sizes[:, used]
+        res = resolve_engagements(
+            garrison,
+            attackers[sl],
+            inc["alpha"],
+            inc["beta"],
+            times,
+            sizes,
+            fortification=inc["fortification"],
+            break_defender=inc["break_defender"],
+            break_attacker=inc["break_attacker"],
+            time_limit_hours=inc["time_limit_hours"],
+        )
+        outcome[sl] = res.outcome
+        first = times.min(axis=1, initial=np.inf)
+        has = np.isfinite(first)
+        ra = r * Aa + a
+        n_ra = R * Aa
+
+        def add(x: NDArray, into: NDArray, ra: IntArray = ra, n_ra: int = n_ra) -> None:
+            into += (
+                np.bincount(ra, weights=x, minlength=n_ra).reshape(into.shape).astype(into.dtype)
+            )
+
+        add(np.ones(r.size), engagements)
+        add((res.outcome == BREACH).astype(float), breaches)
+        add((res.outcome == REPELLED).astype(float), repelled)
+        add((res.outcome == UNDECIDED).astype(float), undecided)
+        add(res.defender_losses, d_loss)
+        add(res.attacker_losses, a_loss)
+        add(np.where(has, first, 0.0), reinf_sum)
+        add(has.astype(float), reinf_cnt)
+
+    is_breach = outcome == BREACH
+    if E:
+        daily_sum[:, 0] = np.bincount(day, minlength=T)
+        daily_sum[:, 1] = np.bincount(day[is_breach], minlength=T)
+        if daily_arr is not None:
+            flat = daily_arr.reshape(-1)  # a view: (R, T, S, 2) in C order
+            cell = ((rep * T + day) * S + sector) * 2
+            np.add.at(flat, cell, 1)
+            np.add.at(flat, cell[is_breach] + 1, 1)
+    order = np.lexsort((rep[is_breach], day[is_breach]))
+    return IncursionOutcome(
+        request_day=request_day,
+        engagements=engagements,
+        breaches=breaches,
+        repelled=repelled,
+        undecided=undecided,
+        defender_losses=d_loss,
+        attacker_losses=a_loss,
+        first_reinf_hours_sum=reinf_sum,
+        first_reinf_count=reinf_cnt,
+        daily_sum=daily_sum,
+        daily=daily_arr,
+        breach_rep=rep[is_breach][order],
+        breach_day=day[is_breach][order],
+        breach_sector=sector[is_breach][order],
+    )
+
+
+def block_breaches(
+    out: IncursionOutcome, first: int, n: int, days: int
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Breaches of replications [first, first + n) as (local rep, sector, day starts) where
+    ``starts[t]:starts[t + 1]`` indexes the breaches of day t (breaches are sorted by day)."""
+    m = (out.breach_rep >= first) & (out.breach_rep < first + n)
+    d = out.breach_day[m]
+    starts = np.searchsorted(d, np.arange(days + 1), side="left")
+    return out.breach_rep[m] - first, out.breach_sector[m], starts.astype(np.int64)
+
+
+def per_rep_outcome_p(
+    compiled: Compiled,
+    phase_idx: int,
+    extra_guards: FloatArray,
+    extra_teams: FloatArray,
+    detect_mult: FloatArray,
+) -> FloatArray:
+    """(n, S, Ac, 4) covert outcome probabilities with per-replication guards and detection.
+
+    ``extra_guards``/``extra_teams`` (n, S) add to the phase's on-duty guards and patrol teams
+    (border-duty units activated by a replication's own request); ``detect_mult`` (n, S) multiplies
+    p_detect (a recent breach). Same model functions as the compiler, so with zero extras and
+    multiplier 1 it reproduces the phase's ``outcome_p`` exactly."""
+    from bordersim.model.detection import detection_probability
+    from bordersim.model.interdiction import interdiction_probability, response_time_hours
+    from bordersim.model.outcomes import outcome_probabilities
+
+    ph = compiled.phases[phase_idx]
+    c = compiled
+    guards = ph.guards[None, :] + extra_guards
+    p_d = detection_probability(guards, c.length_km, c.sector_sweep, ph.equipment) * detect_mult
+    teams = _phase_teams(compiled, phase_idx)[None, :] + extra_teams
+    resp = response_time_hours(
+        teams, c.length_km, c.sector_speed, c.sector_r0, ph.reserve_hours[None, :]
+    )
+    p_i = interdiction_probability(resp, c.sector_vanish)
+    return np.asarray(
+        outcome_probabilities(p_d[..., None], p_i[..., None], c.turn_back[None, None, :]),
+        dtype=float,
+    )
+
+
+def _phase_teams(compiled: Compiled, phase_idx: int) -> FloatArray:
+    """(S,) patrol teams in force in a phase (the compiled, replication-independent ones)."""
+    ph = compiled.phases[phase_idx]
+    return np.asarray((ph.unit_active[:, None] * ph.unit_teams).sum(axis=0), dtype=float)
