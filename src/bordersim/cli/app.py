@@ -62,6 +62,57 @@ def parse_date(text: str | None) -> dt.date | None:
         raise AssertionError from None
 
 
+def with_policy_file(sc: Scenario, path: Path) -> Scenario:
+    """``sc`` with the one policy of a YAML policy file added (exit 2 with located errors).
+
+    The file holds one mapping ``NAME: {description: ..., actions: [...]}`` -- the shape of an entry of
+    a scenario's ``policies``, as written by ``bordersim optimize --write-policy``. The policy is
+    validated as a :class:`~bordersim.scenario.schema.Policy`, then the scenario is re-validated so
+    that its references (units, sectors, actors) are checked.
+    """
+    from pydantic import ValidationError
+
+    from bordersim.scenario.loading import Problem, _Located, _pydantic_problems, load_data
+    from bordersim.scenario.schema import Policy
+
+    file = str(path)
+
+    def fail_with(problems: list[Problem]) -> None:
+        fail(str(ScenarioError(problems)).replace("invalid scenario", "invalid policy file", 1))
+
+    try:
+        loc = load_data(path)
+    except ScenarioError as exc:
+        fail_with(exc.problems)
+    if len(loc.data) != 1 or not isinstance(next(iter(loc.data.values())), dict):
+        msg = "a policy file holds one policy: `NAME: {description: ..., actions: [...]}`"
+        fail_with([Problem(file, 1, (), msg)])
+    name, body = next(iter(loc.data.items()))
+    where = {k[1:]: v for k, v in loc.where.items() if k[:1] == (name,)}
+    if name in sc.policies:
+        line = loc.where.get((name,), (file, None))[1]
+        fail_with([Problem(file, line, (name,), f"scenario {sc.id} already has a policy {name!r}")])
+    try:
+        policy = Policy.model_validate(body)
+    except ValidationError as exc:
+        sub = _Located(data=body, where=where)
+        fail_with(
+            [
+                Problem(p.file, p.line, (name, *p.path), p.message)
+                for p in _pydantic_problems(exc, sub, file)
+            ]
+        )
+    new = sc.model_copy(update={"policies": {**sc.policies, name: policy}})
+    try:
+        return Scenario.model_validate(new.model_dump(mode="python", exclude_none=True))
+    except ValidationError as exc:
+        full = _Located(data={}, where={("policies", name, *k): v for k, v in where.items()})
+        full.where[()] = (file, 1)
+        problems = _pydantic_problems(exc, full, file)
+        fail_with([Problem(p.file, p.line, p.path[1:], p.message) for p in problems])
+        raise AssertionError from exc  # unreachable
+
+
 ScenarioArg = Annotated[
     str | None,
     typer.Argument(help=f"built-in scenario name or YAML file (default {DEFAULT_SCENARIO})"),
@@ -164,6 +215,30 @@ def print_summary(summary: dict[str, Any]) -> None:
                 _fmt(row, "longest_wait_days"),
             )
         console.print(ft)
+    if summary.get("incursions"):
+        it = Table(title="Armed incursions per period: mean [95% CI]", title_justify="left")
+        for col in ("actor", "engagements", "breaches", "repelled", "defender losses",
+                    "attacker losses", "first reinforcement (h)"):  # fmt: skip
+            it.add_column(col, justify="left" if col == "actor" else "right")
+        for row in summary["incursions"]:
+            it.add_row(
+                row["actor"],
+                _fmt(row, "engagements"),
+                _fmt(row, "breaches"),
+                _fmt(row, "repelled"),
+                _fmt(row, "defender_losses"),
+                _fmt(row, "attacker_losses"),
+                _fmt(row, "first_reinforcement_hours"),
+            )
+        console.print(it)
+        esc = summary.get("escalation", {})
+        if esc.get("mode") == "threshold":
+            share = esc.get("requested_share") or 0.0
+            day = esc.get("request_day_mean")
+            console.print(
+                f"escalation by threshold: help requested in {100 * share:.1f}% of replications"
+                + (f", on day {day:.0f} on average" if day is not None and day == day else "")
+            )
     costs = summary["costs"]
     console.print(
         f"personnel-days TJ {costs['personnel_days_TJ']:,.0f}, RU {costs['personnel_days_RU']:,.0f}, "
@@ -228,9 +303,14 @@ def run(
     out: Annotated[Path | None, typer.Option(help="directory for results")] = None,
     daily: Annotated[bool, typer.Option(help="keep per-day, per-sector counts")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+    policy_file: Annotated[
+        Path | None, typer.Option(help="YAML file with one policy (optimize --write-policy)")
+    ] = None,
 ) -> None:
     """Simulate a scenario and print what crosses and how much is stopped, with 95% CIs."""
     sc, _ = load_or_fail(scenario)
+    if policy_file is not None:
+        sc = with_policy_file(sc, policy_file)
     t0 = time.perf_counter()
     results = run_simulation(
         sc,

@@ -40,6 +40,9 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option(help="write compare.json into this run dir")
         ] = None,
         json_out: Annotated[bool, typer.Option("--json")] = False,
+        policy_file: Annotated[
+            Path | None, typer.Option(help="YAML file with one policy (optimize --write-policy)")
+        ] = None,
     ) -> None:
         """Compare policies: each metric per policy, and paired differences against the first
         policy with 95% CIs and the probability that a policy beats it."""
@@ -47,6 +50,8 @@ def register(app: typer.Typer) -> None:
         from bordersim.experiments.compare import compare as compare_results
 
         sc, _ = app_module.load_or_fail(scenario)
+        if policy_file is not None:
+            sc = app_module.with_policy_file(sc, policy_file)
         policies = policy or ["tajik-only", *[p for p in sc.policies if p != "tajik-only"]]
         if len(policies) < 2:
             app_module.fail("give at least two --policy options (the first is the baseline)")
