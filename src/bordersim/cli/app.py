@@ -239,30 +239,6 @@ def print_summary(summary: dict[str, Any]) -> None:
                 f"escalation by threshold: help requested in {100 * share:.1f}% of replications"
                 + (f", on day {day:.0f} on average" if day is not None and day == day else "")
             )
-    if summary.get("incursions"):
-        it = Table(title="Armed incursions per period: mean [95% CI]", title_justify="left")
-        for col in ("actor", "engagements", "breaches", "repelled", "defender losses",
-                    "attacker losses", "first reinforcement (h)"):  # fmt: skip
-            it.add_column(col, justify="left" if col == "actor" else "right")
-        for row in summary["incursions"]:
-            it.add_row(
-                row["actor"],
-                _fmt(row, "engagements"),
-                _fmt(row, "breaches"),
-                _fmt(row, "repelled"),
-                _fmt(row, "defender_losses"),
-                _fmt(row, "attacker_losses"),
-                _fmt(row, "first_reinforcement_hours"),
-            )
-        console.print(it)
-        esc = summary.get("escalation", {})
-        if esc.get("mode") == "threshold":
-            share = esc.get("requested_share") or 0.0
-            day = esc.get("request_day_mean")
-            console.print(
-                f"escalation by threshold: help requested in {100 * share:.1f}% of replications"
-                + (f", on day {day:.0f} on average" if day is not None and day == day else "")
-            )
     costs = summary["costs"]
     console.print(
         f"personnel-days TJ {costs['personnel_days_TJ']:,.0f}, RU {costs['personnel_days_RU']:,.0f}, "
