@@ -1,0 +1,260 @@
+"""`bordersim sources`: every number in a scenario with its evidence, its range and its sources.
+
+Two views of the same ledger. By quantity (the names sensitivity analysis uses as factor names): value,
+unit, uncertainty range and distribution, whether it is sourced or assumed, which sources with their
+dates, and a flag where the sources disagree. By ledger entry: each entry once, with its claims (source,
+date, quote) or its rationale, and how many quantities and timeline events rest on it -- many quantities
+share one entry, so this is the list of what to go and check.
+
+"Sources disagree" means two claims of an entry, in the same unit, give different values (for
+instance the 201st base at 6,000 and at 7,000 troops). Claims in different units (roubles vs dollars)
+are not compared.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.table import Table
+
+from bordersim.scenario.evidence import Evidence, Quantity
+from bordersim.scenario.schema import Scenario
+
+Kind = Literal["sourced", "assumed", "sourced+assumed"]
+
+
+# --------------------------------------------------------------------------------------------------
+# the data (shared by the table and the JSON output)
+
+
+def evidence_kind(ev: Evidence) -> Kind:
+    """sourced (claims only), assumed (a rationale only) or both (e.g. a sourced total, split by
+    assumption)."""
+    if ev.claims and ev.assumed is not None:
+        return "sourced+assumed"
+    return "sourced" if ev.claims else "assumed"
+
+
+def disagrees(ev: Evidence) -> bool:
+    """True when two claims in the same unit give different values."""
+    by_unit: dict[str, set[float]] = {}
+    for c in ev.claims:
+        by_unit.setdefault(c.unit, set()).add(c.value)
+    return any(len(values) > 1 for values in by_unit.values())
+
+
+def _claims(ev: Evidence, sc: Scenario) -> list[dict[str, Any]]:
+    out = []
+    for c in ev.claims:
+        src = sc.sources.get(c.source)
+        out.append(
+            {
+                "source": c.source,
+                "publisher": src.publisher if src else None,
+                "title": src.title if src else None,
+                "date": c.date,
+                "quote": c.quote,
+                "value": c.value,
+                "unit": c.unit,
+            }
+        )
+    return out
+
+
+def quantity_record(name: str, q: Quantity, sc: Scenario) -> dict[str, Any]:
+    """One quantity as plain data: value, range, distribution, evidence and its sources."""
+    ev = q.resolved_evidence(sc.evidence)
+    low, high = q.bounds(sc.evidence)
+    return {
+        "name": name,
+        "value": q.value,
+        "unit": q.unit,
+        "low": low,
+        "high": high,
+        "distribution": q.distribution(sc.evidence),
+        "evidence": q.evidence,
+        "kind": evidence_kind(ev),
+        "conflicting": q.conflicting(sc.evidence) or disagrees(ev),
+        "claims": _claims(ev, sc),
+        "rationale": ev.assumed.rationale if ev.assumed is not None else None,
+    }
+
+
+def ledger_records(sc: Scenario) -> list[dict[str, Any]]:
+    """Each ledger entry once, with its claims or rationale and what uses it."""
+    used = Counter(q.evidence for _, q in sc.quantities() if q.evidence is not None)
+    events: dict[str, list[str]] = {}
+    for event in sc.timeline:
+        events.setdefault(event.evidence, []).append(event.date.isoformat())
+    out = []
+    for key, ev in sc.evidence.items():
+        out.append(
+            {
+                "key": key,
+                "kind": evidence_kind(ev),
+                "disagree": disagrees(ev),
+                "claims": _claims(ev, sc),
+                "rationale": ev.assumed.rationale if ev.assumed is not None else None,
+                "quantities": used.get(key, 0),
+                "events": events.get(key, []),
+            }
+        )
+    return out
+
+
+def sources_report(
+    sc: Scenario, *, conflicts: bool = False, assumed: bool = False
+) -> dict[str, Any]:
+    """The whole report as JSON-able data; ``conflicts`` / ``assumed`` filter both lists."""
+
+    def keep(kind: str, conflict: bool) -> bool:
+        return (not conflicts or conflict) and (not assumed or kind != "sourced")
+
+    quantities = [quantity_record(n, q, sc) for n, q in sc.quantities()]
+    ledger = ledger_records(sc)
+    return {
+        "scenario": sc.id,
+        "sources": {
+            k: {"title": s.title, "publisher": s.publisher, "date": s.date, "file": s.file}
+            for k, s in sc.sources.items()
+        },
+        "quantities": [r for r in quantities if keep(r["kind"], r["conflicting"])],
+        "evidence": [r for r in ledger if keep(r["kind"], r["disagree"])],
+        "counts": {
+            "quantities": len(quantities),
+            "sourced": sum(r["kind"] != "assumed" for r in quantities),
+            "assumed": sum(r["kind"] != "sourced" for r in quantities),
+            "conflicting": sum(r["conflicting"] for r in quantities),
+            "ledger_entries": len(ledger),
+        },
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# rendering
+
+
+def _num(x: float | None, unit: str | None = None) -> str:
+    """A number for a table cell: thousands separators, six significant digits, years plain."""
+    if x is None:
+        return "-"
+    if unit == "year":
+        return f"{x:g}"
+    if x == int(x) and abs(x) < 1e15:
+        return f"{int(x):,}"
+    return f"{x:,.6g}"
+
+
+def _sources_cell(claims: list[dict[str, Any]]) -> str:
+    seen = dict.fromkeys(f"{c['source']} ({c['date']})" for c in claims)
+    return ", ".join(seen) if seen else "-"
+
+
+def quantity_table(report: dict[str, Any]) -> Table:
+    table = Table(title=f"Quantities of {report['scenario']}", title_justify="left")
+    for col in ("quantity", "value", "unit", "range", "dist", "evidence", "kind", "sources", "!"):
+        table.add_column(col, justify="right" if col == "value" else "left", overflow="fold")
+    for r in report["quantities"]:
+        table.add_row(
+            r["name"],
+            _num(r["value"]),
+            r["unit"] or "",
+            f"{_num(r['low'])} - {_num(r['high'])}",
+            r["distribution"],
+            r["evidence"] or "(inline)",
+            r["kind"],
+            _sources_cell(r["claims"]),
+            "[bold red]disagree[/]" if r["conflicting"] else "",
+        )
+    return table
+
+
+def ledger_table(report: dict[str, Any]) -> Table:
+    table = Table(
+        title=f"Evidence ledger of {report['scenario']} (each entry once)",
+        title_justify="left",
+        show_lines=True,
+    )
+    for col in (
+        "entry",
+        "kind",
+        "claims (source, date: quote = value) / rationale",
+        "used by",
+        "!",
+    ):
+        table.add_column(col, overflow="fold")
+    for r in report["evidence"]:
+        lines = [
+            f'[bold]{c["source"]}[/] ({c["date"]}): "{c["quote"]}" = {_num(c["value"], c["unit"])} {c["unit"]}'
+            for c in r["claims"]
+        ]
+        if r["rationale"]:
+            lines.append(f"[italic]assumed:[/] {r['rationale']}")
+        n = r["quantities"]
+        used = f"{n} {'quantity' if n == 1 else 'quantities'}"
+        if r["events"]:
+            used += f", events {', '.join(r['events'])}"
+        table.add_row(
+            r["key"],
+            r["kind"],
+            "\n".join(lines),
+            used,
+            "[bold red]disagree[/]" if r["disagree"] else "",
+        )
+    return table
+
+
+# --------------------------------------------------------------------------------------------------
+# the command
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``bordersim sources`` to the app."""
+
+    @app.command("sources")
+    def sources(
+        scenario: Annotated[
+            str | None,
+            typer.Argument(
+                help="built-in scenario name or YAML file (default: the default built-in)"
+            ),
+        ] = None,
+        conflicts: Annotated[
+            bool, typer.Option("--conflicts", help="only quantities whose sources disagree")
+        ] = False,
+        assumed: Annotated[
+            bool, typer.Option("--assumed", help="only quantities resting on an assumption")
+        ] = False,
+        by_evidence: Annotated[
+            bool, typer.Option("--by-evidence", help="only the ledger: each entry once")
+        ] = False,
+        json_out: Annotated[
+            bool, typer.Option("--json", help="print as JSON, with quotes and rationales")
+        ] = False,
+    ) -> None:
+        """List every quantity with its value, range, sources and whether it is assumed."""
+        from bordersim.cli import app as app_module
+
+        sc, _ = app_module.load_or_fail(scenario)
+        report = sources_report(sc, conflicts=conflicts, assumed=assumed)
+        if json_out:
+            sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+            return
+        console = app_module.console
+        n = report["counts"]
+        console.print(
+            f"[bold]{sc.id}[/]: {n['quantities']} quantities, {n['sourced']} with sources, "
+            f"{n['assumed']} resting on assumptions, {n['conflicting']} where sources disagree; "
+            f"{n['ledger_entries']} ledger entries."
+        )
+        if not by_evidence:
+            console.print(quantity_table(report))
+        console.print(ledger_table(report))
+        legend = ", ".join(
+            f"{k}: {s['publisher']}, {s['date']}" for k, s in report["sources"].items()
+        )
+        console.print(f"[dim]sources: {legend}[/]")
