@@ -32,6 +32,7 @@ import numpy as np
 
 from bordersim.engine.results import Estimate, ratio_ci
 from bordersim.engine.simulate import simulate
+from bordersim.model.choice import quantal_response
 from bordersim.model.outcomes import INTERDICTED
 from bordersim.plan.scenario_plan import ScenarioPlan, plan_as_policy
 from bordersim.scenario.compile import compile_scenario
@@ -48,7 +49,7 @@ class ActorCheck:
     """Predicted vs simulated value per attempt for one actor under one choice model."""
 
     actor: str
-    choice: str  # "best_response" or "adaptive"
+    choice: str  # "best_response", "quantal" or "adaptive"
     predicted: float
     simulated: Estimate
     lo: float  # CI widened by the tolerance
@@ -121,7 +122,7 @@ def verify_plan(
     seed: int = 2021,
     learning_rate: float = 0.2,
     tolerance: float = 0.02,
-    choices: tuple[str, ...] = ("best_response", "adaptive"),
+    choices: tuple[str, ...] | None = None,
 ) -> Verification:
     """Re-run ``plan`` through the engine and compare predicted and simulated adversary values.
 
@@ -130,7 +131,10 @@ def verify_plan(
             date; pick a stationary window -- no timeline events -- for a clean comparison).
         learning_rate: the adaptive adversary's ``eta``.
         tolerance: relative widening of the CI before a check is flagged.
-        choices: which adversary models to run (``best_response``, ``adaptive``).
+        choices: which adversary models to run: ``best_response``, ``quantal`` (the plan's lambda)
+            and ``adaptive``; default ``best_response`` and ``adaptive`` for a best-response plan,
+            ``quantal`` and ``adaptive`` for a quantal one. ``best_response`` and ``adaptive`` are
+            compared with ``max_s v_s (1 - p_d p_i)``, ``quantal`` with ``sum_s q_s v_s (1 - p_d p_i)``.
     """
     if replications < 2:
         raise ValueError("verification needs at least 2 replications")
@@ -143,8 +147,18 @@ def verify_plan(
     )
     if not actors:
         raise ValueError("no covert actor makes attempts on the plan's date")
+    lam = float(plan.rationality or 0.0)
+    if choices is None:
+        first = "quantal" if plan.adversary == "quantal" else "best_response"
+        choices = (first, "adaptive")
     models = {
         "best_response": Choice(model="best_response"),
+        "quantal": Choice(
+            model="quantal",
+            rationality=Quantity(
+                value=lam, assumed=Assumption(rationale="the rationality the plan assumed")
+            ),
+        ),
         "adaptive": Choice(
             model="adaptive",
             learning_rate=Quantity(
@@ -168,7 +182,17 @@ def verify_plan(
     # Per-actor prediction with the planner's own p_d and p_i at the recommended guards.
     success = 1.0 - plan.p_detect_after * plan.p_interdict_after
     idx = {a: inp.covert_ids.index(a) for a in actors}
-    predicted = {a: float(np.max(inp.actor_values[idx[a]] * success)) for a in actors}
+    best = {a: float(np.max(inp.actor_values[idx[a]] * success)) for a in actors}
+    logit = {
+        a: float(
+            np.sum(
+                quantal_response(inp.actor_values[idx[a]], success, lam)
+                * inp.actor_values[idx[a]]
+                * success
+            )
+        )
+        for a in actors
+    }
 
     checks: list[ActorCheck] = []
     guards_error = 0.0
@@ -193,7 +217,7 @@ def verify_plan(
             value = (got * v[None, :]).sum(axis=1)
             attempts = att.sum(axis=1)
             est = ratio_ci(value, attempts)
-            pred = predicted[a]
+            pred = logit[a] if name == "quantal" else best[a]
             margin = tolerance * abs(pred)
             lo, hi = est.lo - margin, est.hi + margin
             flagged = not (np.isfinite(est.mean) and lo <= pred <= hi)

@@ -610,7 +610,9 @@ def plan_as_policy(plan: ScenarioPlan, scenario: Scenario, unit_id: str | None =
                 allocation=Allocation(policy="weights", weights=weights),
             )
         )
-    adv = plan.adversary if plan.adversary == "best" else f"quantal (lambda {plan.rationality:g})"
+    adv = (
+        "best-responding" if plan.adversary == "best" else f"quantal (lambda {plan.rationality:g})"
+    )
     return Policy(
         description=(
             f"bordersim optimize: guards allocated against a {adv} adversary on {inp.date} "
@@ -638,6 +640,8 @@ class SitingProblem:
     weight_kind: str  # "armed incursions" or "covert attempts"
     current: tuple[int, ...]  # candidate indices of the current reserve garrisons
     road_speed_kmh: float
+    current_ids: tuple[str, ...] = ()  # the current reserve garrisons (candidates or not)
+    current_times: FloatArray | None = None  # (S,) hours from the nearest current garrison
 
 
 @dataclass(frozen=True)
@@ -679,8 +683,14 @@ def siting_problem(
         raise ValueError(f"unknown base(s) {', '.join(unknown)} (bases: {', '.join(bases)})")
     mid_km = np.array([(s.start_km + s.end_km) / 2 for s in scenario.border.sectors])
     tort = np.array([scenario.terrain[TERRAINS[t]].road_tortuosity.value for t in c.sector_terrain])
-    dist = np.array([(bases[b].distance_km + np.abs(bases[b].km - mid_km)) * tort for b in ids])
-    times = travel_times(distance_km=dist, speed_kmh=road_speed_kmh)
+
+    def road_times(base_ids: Sequence[str]) -> FloatArray:
+        dist = np.array(
+            [(bases[b].distance_km + np.abs(bases[b].km - mid_km)) * tort for b in base_ids]
+        )
+        return travel_times(distance_km=dist.reshape(len(base_ids), -1), speed_kmh=road_speed_kmh)
+
+    times = road_times(ids)
     weights = phase.armed_rate.sum(axis=0) if phase.armed_rate.size else np.zeros(c.n_sectors)
     kind = "armed incursions per day"
     if not np.any(weights > 0):
@@ -698,6 +708,8 @@ def siting_problem(
         if phase.unit_posture[i] == "reserve"
     }
     current = tuple(sorted(ids.index(b) for b in garrisons if b in ids))
+    current_ids = tuple(sorted(garrisons))
+    current_times = road_times(current_ids).min(axis=0) if current_ids else None
     return SitingProblem(
         date=date,
         candidate_ids=tuple(ids),
@@ -708,13 +720,14 @@ def siting_problem(
         weight_kind=kind,
         current=current,
         road_speed_kmh=float(road_speed_kmh),
+        current_ids=current_ids,
+        current_times=current_times,
     )
 
 
-def _mean_worst(times: FloatArray, sites: Sequence[int], w: FloatArray) -> tuple[float, float]:
-    if not sites:
+def _mean_worst(t: FloatArray | None, w: FloatArray) -> tuple[float, float]:
+    if t is None:
         return float("nan"), float("nan")
-    t = times[list(sites)].min(axis=0)
     pos = w > 0
     return float(np.sum(w * t) / np.sum(w)), float(t[pos].max())
 
@@ -724,6 +737,6 @@ def plan_sites(
 ) -> SitingReport:
     """Open ``k`` reserve sites (p-median or p-center on HiGHS) and compare with the garrisons."""
     plan = site_reserves(problem.times, k, weights=problem.weights, objective=objective)
-    mean, worst = _mean_worst(problem.times, plan.sites, problem.weights)
-    cmean, cworst = _mean_worst(problem.times, problem.current, problem.weights)
+    mean, worst = _mean_worst(plan.times, problem.weights)
+    cmean, cworst = _mean_worst(problem.current_times, problem.weights)
     return SitingReport(problem, plan, mean, worst, cmean, cworst)

@@ -1,0 +1,421 @@
+"""`bordersim optimize`: where to put the guards, checked by simulation; security games; siting.
+
+Three questions, one command:
+
+- ``bordersim optimize [SCENARIO]`` -- allocate the border guards of one phase against a best-responding
+  (water-filling) or quantal (``--adversary quantal --lambda L``) adversary, next to the scenario's
+  current allocation; ``--verify N`` re-runs the plan through the engine; ``--write-policy FILE.yaml``
+  writes it as a policy for ``run``/``compare --policy-file``; ``--out DIR`` writes ``optimize.json``.
+- ``bordersim optimize --game FILE.json`` -- a classic security game solved by ORIGAMI (``--check``
+  cross-checks with the multiple-LPs formulation).
+- ``bordersim optimize --sites K`` -- where to base ``K`` reserves to cut reinforcement times.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from bordersim.experiments.verify import Verification
+    from bordersim.plan.scenario_plan import ScenarioPlan, SitingReport
+    from bordersim.plan.stackelberg import StackelbergSolution
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def _dumps(data: Any) -> str:
+    from bordersim.engine.results import _clean
+
+    return json.dumps(_clean(data), indent=2, sort_keys=True, allow_nan=False) + "\n"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `optimize` command to the CLI."""
+
+    @app.command()
+    def optimize(
+        scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file")] = None,
+        guards: Annotated[
+            float | None,
+            typer.Option(min=0.0, help="on-duty guards to allocate (default: the phase's)"),
+        ] = None,
+        actor: Annotated[
+            str | None,
+            typer.Option(help="covert actor to plan against (default: all, weighted by rate)"),
+        ] = None,
+        adversary: Annotated[
+            str, typer.Option(help="best (best response) or quantal (logit)")
+        ] = "best",
+        rationality: Annotated[
+            float | None, typer.Option("--lambda", min=0.0, help="quantal rationality lambda")
+        ] = None,
+        integer: Annotated[bool, typer.Option(help="whole guards per sector")] = False,
+        verify: Annotated[
+            int, typer.Option(min=0, help="verify with N simulated replications (0: no)")
+        ] = 0,
+        verify_days: Annotated[int, typer.Option(min=1, help="days simulated to verify")] = 60,
+        verify_start: Annotated[
+            str | None, typer.Option(help="first day of the verification window (default --date)")
+        ] = None,
+        seed: Annotated[int, typer.Option(min=0)] = 2021,
+        date: Annotated[
+            str | None, typer.Option(help="plan for this date (default: the last phase's start)")
+        ] = None,
+        policy: Annotated[str | None, typer.Option(help="base policy in force (a or a+b)")] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+        write_policy: Annotated[
+            Path | None, typer.Option(help="write the plan as a policy YAML file")
+        ] = None,
+        policy_name: Annotated[str, typer.Option(help="name of the written policy")] = "optimized",
+        out: Annotated[Path | None, typer.Option(help="write optimize.json into this dir")] = None,
+        game: Annotated[
+            Path | None, typer.Option(help="solve a security-game JSON file instead")
+        ] = None,
+        check: Annotated[bool, typer.Option(help="--game: cross-check with multiple LPs")] = False,
+        sites: Annotated[
+            int | None, typer.Option(min=1, help="site K reserve bases instead")
+        ] = None,
+        objective: Annotated[str, typer.Option(help="--sites: median or center")] = "median",
+        candidates: Annotated[
+            list[str] | None,
+            typer.Option(help="--sites: candidate base ids (repeat or comma-separate)"),
+        ] = None,
+        road_speed: Annotated[float, typer.Option(min=1e-6, help="--sites: road km/h")] = 40.0,
+    ) -> None:
+        """Recommend where the border guards stand (and check it by simulation), solve a security
+        game file, or site reserve bases."""
+        from bordersim.cli import app as app_module
+
+        if game is not None:
+            _game(game, check, json_out)
+            return
+        sc, _ = app_module.load_or_fail(scenario)
+        when = _date(date, "--date")
+        if sites is not None:
+            if objective not in ("median", "center"):
+                app_module.fail(f"--objective must be median or center, got {objective!r}")
+            cands = [c.strip() for x in candidates or [] for c in x.split(",") if c.strip()]
+            _sites(sc, sites, objective, cands, road_speed, when, policy, json_out)
+            return
+        if adversary not in ("best", "quantal"):
+            app_module.fail(f"--adversary must be best or quantal, got {adversary!r}")
+        if adversary == "quantal" and rationality is None:
+            app_module.fail("--adversary quantal needs --lambda L (rationality, >= 0)")
+        from bordersim.plan.scenario_plan import plan_as_policy, plan_scenario
+        from bordersim.scenario.compile import CompileError
+
+        try:
+            plan = plan_scenario(
+                sc,
+                date=when,
+                guards=guards,
+                actor=actor,
+                adversary=adversary,  # type: ignore[arg-type]
+                rationality=rationality,
+                integer=integer,
+                policy=policy,
+            )
+        except (ValueError, CompileError) as exc:
+            app_module.fail(str(exc))
+            raise AssertionError from exc  # unreachable
+        verification = None
+        if verify:
+            from bordersim.experiments.verify import verify_plan
+
+            verification = verify_plan(
+                plan,
+                sc,
+                replications=max(verify, 2),
+                days=verify_days,
+                start=_date(verify_start, "--verify-start"),
+                seed=seed,
+            )
+        report = plan.to_dict()
+        report["verification"] = verification.as_dict() if verification is not None else None
+        if write_policy is not None:
+            import yaml
+
+            pol = plan_as_policy(plan, sc)
+            body = {policy_name: pol.model_dump(mode="json", exclude_none=True)}
+            header = (
+                f"# written by bordersim optimize; use: bordersim run "
+                f"{scenario + ' ' if scenario else ''}--policy-file {write_policy} --policy "
+                f"{'+'.join([*([policy] if policy else []), policy_name])}\n"
+            )
+            _write_atomic(write_policy, header + yaml.safe_dump(body, sort_keys=False))
+            report["policy_file"] = str(write_policy)
+            report["policy_name"] = policy_name
+        if out is not None:
+            report["command"] = ["bordersim", *sys.argv[1:]]
+            _write_atomic(out / "optimize.json", _dumps(report))
+        if json_out:
+            sys.stdout.write(_dumps(report))
+            return
+        _print_plan(plan, verification)
+        if write_policy is not None:
+            name = "+".join([*([policy] if policy else []), policy_name])
+            app_module.console.print(
+                f"policy written to [bold]{write_policy}[/]: bordersim run --policy-file "
+                f"{write_policy} --policy {name}"
+            )
+        if out is not None:
+            app_module.console.print(f"plan written to [bold]{out / 'optimize.json'}[/]")
+
+
+def _date(text: str | None, option: str) -> Any:
+    import datetime as dt
+
+    from bordersim.cli import app as app_module
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        app_module.fail(f"{option} {text!r} is not a date (YYYY-MM-DD)")
+        raise AssertionError from None
+
+
+def _print_plan(plan: ScenarioPlan, verification: Verification | None) -> None:
+    from bordersim.cli import app as app_module
+
+    console = app_module.console
+    inp = plan.inputs
+    adv = (
+        "best-responding" if plan.adversary == "best" else f"quantal (lambda {plan.rationality:g})"
+    )
+    who = inp.actor or "all covert actors (weighted by rate)"
+    console.print(
+        f"[bold]{inp.scenario_id}[/] on {inp.date}"
+        + (f" with policy {inp.policy}" if inp.policy else "")
+        + f": {inp.budget:,.0f} on-duty guards against a {adv} adversary; values of {who}"
+    )
+    t = Table(title="Guards per sector", title_justify="left")
+    for col in ("sector", "name", "km", "current", "recommended", "value before", "value after"):
+        t.add_column(col, justify="left" if col in ("sector", "name") else "right")
+    for k, sid in enumerate(inp.sector_ids):
+        mark_b = " *" if k == plan.best_before else ""
+        mark_a = " *" if plan.value_after[k] >= plan.value_after.max() * (1 - 1e-6) else ""
+        t.add_row(
+            sid,
+            inp.sector_names[k],
+            f"{inp.length_km[k]:.0f}",
+            f"{plan.current[k]:,.1f}",
+            f"{plan.recommended[k]:,.1f}",
+            f"{plan.value_before[k]:.4f}{mark_b}",
+            f"{plan.value_after[k]:.4f}{mark_a}",
+        )
+    console.print(t)
+    kind = "best value" if plan.adversary == "best" else "expected value per attempt"
+    console.print(
+        f"current = the scenario's allocation (proportional to length today); * = the adversary's "
+        f"best sector(s). Adversary's best target before: {inp.sector_ids[plan.best_before]} "
+        f"({plan.value_before[plan.best_before]:.4f}); after: {inp.sector_ids[plan.best_after]} "
+        f"({plan.value_after[plan.best_after]:.4f})."
+    )
+    console.print(
+        f"Adversary's {kind}: {plan.predicted_before:.4f} -> [bold]{plan.predicted:.4f}[/] "
+        f"(improvement {plan.improvement:.4f}, {100 * plan.relative_improvement:.1f}%). "
+        f"Method: {plan.method}."
+    )
+    for note in plan.notes:
+        console.print(f"[dim]note: {note}[/]")
+    if verification is None:
+        return
+    v = verification
+    vt = Table(
+        title=(
+            f"Verification: {v.replications:,} replications from {v.start} for {v.days} days "
+            f"(value per attempt, 95% CI; flag if outside the CI widened by "
+            f"{100 * v.tolerance:g}%)"
+        ),
+        title_justify="left",
+    )
+    for col in ("actor", "adversary", "attempts", "predicted", "simulated [95% CI]", "check"):
+        vt.add_column(col, justify="left" if col in ("actor", "adversary", "check") else "right")
+    for c in v.checks:
+        s = c.simulated
+        vt.add_row(
+            c.actor,
+            c.choice if c.choice != "adaptive" else f"adaptive (eta {v.learning_rate:g})",
+            f"{c.attempts:,.0f}",
+            f"{c.predicted:.4f}",
+            f"{s.mean:.4f} [{s.lo:.4f}, {s.hi:.4f}]",
+            "[red]FLAG[/]" if c.flagged else "[green]ok[/]",
+        )
+    console.print(vt)
+    for c in v.checks:
+        for r in c.reasons:
+            console.print(f"  {c.actor} / {c.choice}: likely reason: {r}")
+    if v.guards_error > 1e-6:
+        console.print(
+            f"[yellow]compiled guards differ from the plan by {100 * v.guards_error:.2g}%[/]"
+        )
+
+
+def _game(path: Path, check: bool, json_out: bool) -> None:
+    from bordersim.cli import app as app_module
+    from bordersim.plan.stackelberg import (
+        GameFileError,
+        load_game,
+        solve_multiple_lps,
+        solve_origami,
+    )
+
+    try:
+        g = load_game(path)
+    except GameFileError as exc:
+        app_module.fail(str(exc))
+        raise AssertionError from exc  # unreachable
+    sol = solve_origami(g)
+    ref = solve_multiple_lps(g) if check else None
+    data: dict[str, Any] = _solution_dict(sol)
+    data["game"] = str(path)
+    data["resources"] = g.resources
+    if ref is not None:
+        scale = max(1.0, abs(sol.defender_utility), abs(sol.attacker_utility))
+        diff = max(
+            abs(sol.defender_utility - ref.defender_utility),
+            abs(sol.attacker_utility - ref.attacker_utility),
+        )
+        data["check"] = {
+            **_solution_dict(ref),
+            "max_utility_difference": diff,
+            "agree": diff <= 1e-6 * scale,
+        }
+    if json_out:
+        sys.stdout.write(_dumps(data))
+        return
+    console = app_module.console
+    t = Table(title=f"{path.name}: {g.n_targets} targets, {g.resources:g} resources (ORIGAMI)")
+    t.add_column("target")
+    t.add_column("coverage", justify="right")
+    if ref is not None:
+        t.add_column("coverage (multiple LPs)", justify="right")
+    t.add_column("in attack set")
+    for k, name in enumerate(sol.names):
+        row = [name, f"{sol.coverage[k]:.4f}"]
+        if ref is not None:
+            row.append(f"{ref.coverage[k]:.4f}")
+        mark = "attacked" if k == sol.target else ("yes" if k in sol.attack_set else "")
+        t.add_row(*row, mark)
+    console.print(t)
+    console.print(
+        f"attack set: {', '.join(sol.names[k] for k in sol.attack_set)}; attacker's target: "
+        f"[bold]{sol.target_name}[/]; defender utility {sol.defender_utility:.6g}, attacker "
+        f"utility {sol.attacker_utility:.6g}; unused resources {sol.unused:.4g}"
+    )
+    if ref is not None:
+        ok = data["check"]["agree"]
+        console.print(
+            f"multiple LPs: defender {ref.defender_utility:.6g}, attacker "
+            f"{ref.attacker_utility:.6g} -> "
+            + ("[green]agree[/]" if ok else "[red]DISAGREE[/]")
+            + f" (max difference {data['check']['max_utility_difference']:.2g})"
+        )
+
+
+def _solution_dict(sol: StackelbergSolution) -> dict[str, Any]:
+    return {
+        "method": sol.method,
+        "coverage": {n: float(c) for n, c in zip(sol.names, sol.coverage, strict=True)},
+        "attack_set": [sol.names[k] for k in sol.attack_set],
+        "target": sol.target_name,
+        "defender_utility": sol.defender_utility,
+        "attacker_utility": sol.attacker_utility,
+        "unused": sol.unused,
+    }
+
+
+def _sites(
+    sc: Any,
+    k: int,
+    objective: str,
+    candidates: list[str],
+    road_speed: float,
+    when: Any,
+    policy: str | None,
+    json_out: bool,
+) -> None:
+    from bordersim.cli import app as app_module
+    from bordersim.plan.scenario_plan import plan_sites, siting_problem
+
+    try:
+        problem = siting_problem(
+            sc, date=when, road_speed_kmh=road_speed, candidates=candidates or None, policy=policy
+        )
+        if k > len(problem.candidate_ids):
+            raise ValueError(
+                f"--sites {k} exceeds the {len(problem.candidate_ids)} candidate bases"
+            )
+        report = plan_sites(problem, k, objective)  # type: ignore[arg-type]
+    except ValueError as exc:
+        app_module.fail(str(exc))
+        raise AssertionError from exc  # unreachable
+    data = _sites_dict(report)
+    if json_out:
+        sys.stdout.write(_dumps(data))
+        return
+    console = app_module.console
+    p = problem
+    console.print(
+        f"[bold]{sc.id}[/] on {p.date}: {k} reserve base(s) by p-{objective}, sectors weighted by "
+        f"{p.weight_kind}; road distance = (base distance + |base km - sector km|) x tortuosity, "
+        f"at {p.road_speed_kmh:g} km/h"
+    )
+    t = Table(title="Sectors and their reinforcement time (hours)", title_justify="left")
+    for col in ("sector", "weight", "from", "hours", "current hours"):
+        t.add_column(col, justify="left" if "from" in col or col == "sector" else "right")
+    cur_times = p.current_times
+    for s, sid in enumerate(p.sector_ids):
+        a = int(report.plan.assignment[s])
+        row = [sid, f"{p.weights[s]:.3g}", p.candidate_ids[a], f"{report.plan.times[s]:.1f}"]
+        row.append(f"{cur_times[s]:.1f}" if cur_times is not None else "-")
+        t.add_row(*row)
+    console.print(t)
+    chosen = ", ".join(f"{p.candidate_ids[i]} ({p.candidate_names[i]})" for i in report.plan.sites)
+    console.print(f"chosen: [bold]{chosen}[/]")
+    console.print(
+        f"weighted mean {report.mean_hours:.1f} h, worst {report.worst_hours:.1f} h; current "
+        f"garrisons ({', '.join(p.current_ids) or 'none'}): weighted mean "
+        f"{report.current_mean_hours:.1f} h, worst {report.current_worst_hours:.1f} h"
+    )
+
+
+def _sites_dict(report: SitingReport) -> dict[str, Any]:
+    p = report.problem
+    return {
+        "date": p.date.isoformat(),
+        "objective": report.plan.kind,
+        "weights": p.weight_kind,
+        "road_speed_kmh": p.road_speed_kmh,
+        "chosen": [p.candidate_ids[i] for i in report.plan.sites],
+        "current": list(p.current_ids),
+        "mean_hours": report.mean_hours,
+        "worst_hours": report.worst_hours,
+        "current_mean_hours": report.current_mean_hours,
+        "current_worst_hours": report.current_worst_hours,
+        "sectors": [
+            {
+                "id": sid,
+                "weight": float(p.weights[s]),
+                "from": p.candidate_ids[int(report.plan.assignment[s])],
+                "hours": float(report.plan.times[s]),
+            }
+            for s, sid in enumerate(p.sector_ids)
+        ],
+    }
