@@ -165,7 +165,7 @@ CASES = [
     ),
     Case(
         "fraction-out-of-range",
-        _replace("availability: {value: 0.33,", "availability: {value: 1.5,"),
+        _replace("availability: {value: 0.33, low: 0.25, high: 0.5,", "availability: {value: 1.5, low: 0.25, high: 1.5,"),
         "units[0].availability.value",
         "    availability: {value: 1.5",
         "[0, 1]",
@@ -326,11 +326,6 @@ def test_missing_scenario_file_is_a_user_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="schema._check_ranges checks `low` instead of min(low, value): a negative nominal "
-    "value with a non-negative range (or availability 0.9 above high 0.5) passes validation",
-)
 def test_value_outside_its_own_range_is_rejected(tmp_path: Path) -> None:
     text = _replace(
         "strength: {value: 5000, unit: troops, low: 4000,",
@@ -340,3 +335,5 @@ def test_value_outside_its_own_range_is_rejected(tmp_path: Path) -> None:
     path.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2, result.output
+    assert "below its own range" in result.output
+    assert "strength" in result.output

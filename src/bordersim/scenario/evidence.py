@@ -96,7 +96,11 @@ class Quantity(Frozen):
         if kinds > 1:
             raise ValueError("give only one of `claims`, `assumed` or `evidence`")
         if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError(f"low ({self.low}) is above high ({self.high})")
+            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g})")
+        if self.low is not None and self.value < self.low:
+            raise ValueError(f"value {self.value:g} is below its own range's low ({self.low:g})")
+        if self.high is not None and self.value > self.high:
+            raise ValueError(f"value {self.value:g} is above its own range's high ({self.high:g})")
         return self
 
     def resolved_evidence(self, ledger: dict[str, Evidence]) -> Evidence:
