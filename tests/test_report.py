@@ -167,3 +167,26 @@ def test_bad_metric_exits_2(run_dir: Path) -> None:
     res = runner.invoke(app, ["report", str(run_dir), "--metric", "bogus"])
     assert res.exit_code == 2
     assert "undetected_per_km" in res.output
+
+
+def test_compare_section_renders_paired_differences(tmp_path: Path) -> None:
+    """compare.json as `bordersim compare --out` writes it becomes a table in the report."""
+    from typer.testing import CliRunner
+
+    from bordersim.cli.app import app
+
+    cli = CliRunner()
+    out = tmp_path / "run"
+    assert cli.invoke(app, ["run", "-n", "250", "--days", "10", "--out", str(out)]).exit_code == 0
+    r = cli.invoke(
+        app,
+        ["compare", "-p", "tajik-only", "-p", "aid-equipment", "-n", "250", "--days", "10",
+         "--out", str(out)],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    r = cli.invoke(app, ["report", str(out)])
+    assert r.exit_code == 0, r.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="compare"' in html
+    assert "Paired differences against tajik-only" in html
+    assert "P(better)" in html and "aid-equipment" in html

@@ -14,9 +14,11 @@ Optional inputs, rendered only when the file exists in the run directory (the co
 them land later; this is the minimal shape the report reads, extra keys are ignored):
 
 ``compare.json``
-    ``{"baseline": str, "rows": [{"policy": str, "metric": str, "mean": float, "lo": float,
-    "hi": float, ...}]}`` -- one row per policy x metric, the 95% CI in ``lo``/``hi``; further
-    scalar keys per row are shown as extra columns.
+    written by ``bordersim compare --out RUN_DIR`` (:func:`bordersim.experiments.compare.compare`):
+    ``{"baseline": str, "policies": [str], "metrics": [str], "metric_labels": {metric: str},
+    "per_policy": {policy: {metric: {"mean", "lo", "hi", "se"}}}, "differences": [{"policy",
+    "metric", "mean", "lo", "hi", "se", "p_better", "p_better_se", "n"}]}`` -- each metric per
+    policy and the paired differences against the baseline on common random numbers.
 ``optimize.json``
     ``{"method": str, "objective": str, "predicted": float, "simulated": {"mean": float, "lo":
     float, "hi": float}, "allocation": [{"sector": str, ...numbers}]}`` -- the plan's predicted and
@@ -529,9 +531,63 @@ def _scalars(data: dict[str, Any], skip: Iterable[str]) -> str:
     )
 
 
+def _compare_section(data: dict[str, Any]) -> str:
+    """Policies side by side, then paired differences against the baseline with P(better)."""
+    policies: list[str] = list(data["policies"])
+    labels: dict[str, str] = data.get("metric_labels", {})
+    per = data["per_policy"]
+
+    def fmt(v: float, metric: str) -> str:
+        if metric == "true_rate":
+            return f"{100 * v:.1f}%"
+        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+
+    def ci(x: dict[str, Any] | None, metric: str) -> str:
+        if not x or x.get("mean") is None:
+            return "–"
+        lo, hi = fmt(x["lo"], metric), fmt(x["hi"], metric)
+        return f'{fmt(x["mean"], metric)} <span class="ci">[{lo}, {hi}]</span>'
+
+    head = "".join(f"<th>{e(p)}</th>" for p in policies)
+    rows = "".join(
+        f"<tr><td>{e(labels.get(m, m))}</td>"
+        + "".join(f'<td class="num">{ci(per.get(p, {}).get(m), m)}</td>' for p in policies)
+        + "</tr>"
+        for m in data["metrics"]
+    )
+    by = {(d["policy"], d["metric"]): d for d in data["differences"]}
+    others = policies[1:]
+    dhead = "".join(f"<th>{e(p)}</th>" for p in others)
+    drows = ""
+    for m in data["metrics"]:
+        cells = ""
+        for p in others:
+            d = by.get((p, m))
+            pb = (
+                f" P(better) {_num(d['p_better'], 2)}"
+                if d and d.get("p_better") is not None
+                else ""
+            )
+            cells += f'<td class="num">{ci(d, m)}<br><span class="muted">{pb}</span></td>'
+        drows += f"<tr><td>{e(labels.get(m, m))}</td>{cells}</tr>"
+    return (
+        f"<p>Every policy ran the same {e(str(data.get('replications', '')))} replications from seed "
+        f"{e(str(data.get('seed', '')))} (common random numbers). Baseline: "
+        f"<strong>{e(data['baseline'])}</strong>.</p>"
+        f"<table><thead><tr><th>metric: mean [95% CI]</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+        f"<h3>Paired differences against {e(data['baseline'])}</h3>"
+        f"<table><thead><tr><th>metric</th>{dhead}</tr></thead><tbody>{drows}</tbody></table>"
+        '<p class="note">P(better): share of paired replications in which the policy did better '
+        "than the baseline (ties count half).</p>"
+    )
+
+
 def _optional_section(name: str, data: Any) -> str:
+    if name == "compare" and isinstance(data, dict) and {"per_policy", "differences"} <= set(data):
+        body = _compare_section(data)
+        return f'\n<section id="compare">\n<h2>Policy comparison</h2>\n<p class="note">From compare.json.</p>\n{body}\n</section>'
     titles = {
-        "compare": ("Policy comparison", "rows"),
+        "compare": ("Policy comparison", "differences"),
         "optimize": ("Optimised deployment", "allocation"),
         "sensitivity": ("Which assumptions matter", "factors"),
     }
