@@ -12,6 +12,21 @@ def _p(pd_: float) -> np.ndarray:
     return outcome_probabilities(np.full((3, 2), pd_), 0.7, 0.3)
 
 
+def _gens(seed: int) -> list[np.random.Generator]:
+    return [np.random.default_rng([seed, a]) for a in range(2)]
+
+
+def test_one_actor_changing_does_not_shift_another() -> None:
+    """Actor 1 attempts more under one policy: actor 0's counts are unchanged (own streams)."""
+    base = np.full((1, 3, 2), 2.0)
+    more = base.copy()
+    more[..., 1] = 5.0
+    a = draw_covert(_gens(3), _gens(4), base, _p(0.5), 200)
+    b = draw_covert(_gens(3), _gens(4), more, _p(0.5), 200)
+    np.testing.assert_array_equal(a[:, :, 0], b[:, :, 0])
+    assert not np.array_equal(a[:, :, 1], b[:, :, 1])
+
+
 def test_split_conserves_attempts() -> None:
     rng = np.random.default_rng(1)
     attempts = rng.poisson(3.0, size=(50, 3, 2))
@@ -35,12 +50,12 @@ def test_split_means_match_probabilities_within_4_se() -> None:
 def test_same_seed_couples_policies_monotonically() -> None:
     """Stronger detection with the same seed: never fewer interdictions, never more undetected."""
     mean = np.full((1, 3, 2), 2.0)
-    weak = draw_covert(np.random.default_rng(9), np.random.default_rng(10), mean, _p(0.3), 400)
-    strong = draw_covert(np.random.default_rng(9), np.random.default_rng(10), mean, _p(0.6), 400)
+    weak = draw_covert(_gens(9), _gens(10), mean, _p(0.3), 400)
+    strong = draw_covert(_gens(9), _gens(10), mean, _p(0.6), 400)
     np.testing.assert_array_equal(weak.sum(-1), strong.sum(-1))  # same attempts
     assert (strong[..., 0] >= weak[..., 0]).all()
     assert (strong[..., 3] <= weak[..., 3]).all()
-    indep = draw_covert(np.random.default_rng(11), np.random.default_rng(12), mean, _p(0.6), 400)
+    indep = draw_covert(_gens(11), _gens(12), mean, _p(0.6), 400)
     d_crn = (strong[..., 0] - weak[..., 0]).sum(axis=(1, 2))
     d_ind = (indep[..., 0] - weak[..., 0]).sum(axis=(1, 2))
     assert d_crn.var() < 0.5 * d_ind.var()

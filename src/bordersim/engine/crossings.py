@@ -22,6 +22,8 @@ are exact but do not couple as tightly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -29,8 +31,8 @@ DENSE_THRESHOLD = 64.0
 
 
 def draw_covert(
-    rng_attempts: np.random.Generator,
-    rng_split: np.random.Generator,
+    rng_attempts: Sequence[np.random.Generator],
+    rng_split: Sequence[np.random.Generator],
     attempt_mean: NDArray[np.float64],
     outcome_p: NDArray[np.float64],
     n: int,
@@ -38,13 +40,20 @@ def draw_covert(
     """One day's outcome counts, shape (n, S, Ac, 4).
 
     attempt_mean: (1 or n, S, Ac) expected attempts; outcome_p: (1 or n, S, Ac, 4) or (S, Ac, 4)
-    outcome probabilities (summing to one on the last axis).
+    outcome probabilities (summing to one on the last axis). Each actor draws from its own pair of
+    generators, so an actor whose attempts change with the policy (a best-responding or quantal
+    adversary) does not shift the random numbers of another actor.
     """
-    shape = (n, *attempt_mean.shape[1:])
-    attempts = rng_attempts.poisson(attempt_mean, size=shape)
-    return split_outcomes(
-        rng_split, attempts, outcome_p, dense=bool(attempt_mean.max(initial=0) > DENSE_THRESHOLD)
-    )
+    Ac = attempt_mean.shape[-1]
+    S = attempt_mean.shape[-2]
+    p = np.broadcast_to(outcome_p, (attempt_mean.shape[0], S, Ac, 4))
+    out = np.empty((n, S, Ac, 4), dtype=np.int64)
+    for a in range(Ac):
+        mean_a = attempt_mean[..., a]
+        attempts = rng_attempts[a].poisson(mean_a, size=(n, S))
+        dense = bool(mean_a.max(initial=0.0) > DENSE_THRESHOLD)
+        out[:, :, a, :] = split_outcomes(rng_split[a], attempts, p[:, :, a, :], dense=dense)
+    return out
 
 
 def split_outcomes(

@@ -17,6 +17,20 @@ def block_generator(seed: int, block: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
 
 
+# Sub-streams of a block, so that one kind of draw never shifts another: two policies run with the same
+# seed then see the same attempts, the same per-attempt uniforms and the same fleeing arrivals
+# (common random numbers) even where one of them draws more of something else.
+ATTEMPT_STREAM, INCURSION_STREAM, SPLIT_STREAM, FLEEING_STREAM = 4, 1, 2, 3  # 0: unused
+
+
+def stream_generator(seed: int, block: int, stream: int, *key: int) -> np.random.Generator:
+    """The generator of one sub-stream of a block, optionally split further by ``key`` (e.g. an
+    actor index) so that draws for one actor never shift another's."""
+    return np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, stream, *key)))
+    )
+
+
 def blocks_for(rep_start: int, n_reps: int) -> list[tuple[int, int, int]]:
     """(block index, first replication, count) covering [rep_start, rep_start + n_reps).
 

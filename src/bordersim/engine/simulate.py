@@ -2,9 +2,10 @@
 
 Days advance in a Python loop (state carries over: queues, adaptive choice); everything inside a day is
 vectorised over replications, sectors and actors. Each stream block of replications draws from its own
-generator (see :mod:`bordersim.engine.rng`): per day, one Poisson draw per (replication, sector, actor,
-outcome class) -- independent Poisson counts per outcome are exactly a Poisson number of attempts split
-multinomially -- so attempts equal the sum of the outcome counts by construction.
+generator (see :mod:`bordersim.engine.rng`): per day, Poisson attempts per (replication, sector, actor),
+each attempt's outcome decided by its own uniform against the cumulative outcome probabilities
+(:mod:`bordersim.engine.crossings`) -- so attempts equal the sum of the outcome counts by construction,
+and policies run with the same seed share their random numbers (common random numbers).
 
 Armed incursions (:mod:`bordersim.engine.incursions`) are drawn, escalated and resolved for the whole
 run before the day loop, in one batch: nothing the covert loop does feeds back into them. What they
@@ -22,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordersim import __version__
+from bordersim.engine.crossings import draw_covert
 from bordersim.engine.incursions import (
     block_breaches,
     per_rep_outcome_p,
@@ -29,7 +31,13 @@ from bordersim.engine.incursions import (
     unit_fractions,
 )
 from bordersim.engine.results import Results
-from bordersim.engine.rng import block_generator, blocks_for
+from bordersim.engine.rng import (
+    ATTEMPT_STREAM,
+    FLEEING_STREAM,
+    SPLIT_STREAM,
+    blocks_for,
+    stream_generator,
+)
 from bordersim.model import choice as choice_model
 from bordersim.model.outcomes import UNDETECTED_GOT_AWAY, outcome_probabilities
 from bordersim.scenario.compile import Compiled
@@ -94,7 +102,9 @@ def simulate(
 
     for block, r0, n in blocks_for(rep_start, replications):
         i0 = r0 - rep_start
-        rng = block_generator(seed, block)
+        rng_attempts = [stream_generator(seed, block, ATTEMPT_STREAM, a) for a in range(Ac)]
+        rng_split = [stream_generator(seed, block, SPLIT_STREAM, a) for a in range(Ac)]
+        rng_flee = stream_generator(seed, block, FLEEING_STREAM)
         sl = slice(i0, i0 + n)
         q = np.broadcast_to(compiled.phases[0].choice_q, (n, Ac, S)).copy()
         recent_att = np.zeros((n, Ac, S))
@@ -162,7 +172,13 @@ def simulate(
                 today_mean = _outcome_means(ph.covert_rate, q, op)
             elif degraded.any():
                 today_mean = np.where(degraded[:, :, None, None], mean_low, mean)
-            counts = rng.poisson(today_mean, size=(n, S, Ac, 4))
+            # attempts ~ Poisson(rate * q) (= the sum of the outcome means), then the split
+            attempt_mean = today_mean.sum(axis=-1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                split_p = np.where(
+                    attempt_mean[..., None] > 0, today_mean / attempt_mean[..., None], 0.25
+                )
+            counts = draw_covert(rng_attempts, rng_split, attempt_mean, split_p, n)
             covert_totals[sl] += counts
             if covert_daily is not None:
                 covert_daily[sl, t] = counts
@@ -186,7 +202,7 @@ def simulate(
 
             batch = batches_by_day.get(t)
             if P and (flee_total.any() or batch is not None or queue_busy):
-                arrivals = rng.poisson(np.broadcast_to(flee_total, (n, P)))
+                arrivals = rng_flee.poisson(np.broadcast_to(flee_total, (n, P)))
                 if batch is not None:
                     arrivals = arrivals + batch[None, :]
                 queue = np.roll(queue, 1, axis=2)
