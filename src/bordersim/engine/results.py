@@ -231,7 +231,9 @@ class Results:
         c = self.compiled
         idx = c.phase_index()[: self.days]
         personnel = np.array([c.phases[i].personnel for i in idx]).sum(axis=0)
-        cost = float(sum(c.phases[i].cost_rub_per_day for i in idx)) + c.aid_cost_rub
+        cost = float(sum(c.phases[i].cost_rub_per_day for i in idx)) + c.aid_cost_rub_per_day * len(
+            idx
+        )
         interdicted = self.covert_totals[..., INTERDICTED].sum(axis=(1, 2)).astype(float)
         mean_int = float(interdicted.mean())
         return {

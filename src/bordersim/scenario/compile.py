@@ -177,7 +177,7 @@ class Compiled:
     memory_days: NDArray[np.float64]  # (Ac,)
     request_day: float  # day Tajikistan asks for help (inf: never / decided by the engine)
     escalation: dict[str, Any] = field(default_factory=dict)
-    aid_cost_rub: float = 0.0
+    aid_cost_rub_per_day: float = 0.0  # programmes (e.g. aid) spread over their service life
     # --- armed incursions (see bordersim.engine.incursions) ---
     incursion: dict[str, float] = field(default_factory=lambda: dict(INCURSION_DEFAULTS))
     armed_attackers: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 4)))
@@ -356,7 +356,8 @@ def compile_scenario(
             _apply(sc, st, act, sector_index)
         if pol.escalation is not None:
             escalation = pol.escalation
-        aid_cost += _v(pol.cost_rub)
+        if pol.cost_rub is not None and pol.cost_years is not None:
+            aid_cost += pol.cost_rub.value / (pol.cost_years.value * 365.25)
 
     # Events before the period are history: apply them to the initial state.
     events = sorted(sc.timeline, key=lambda e: e.date)
@@ -441,7 +442,7 @@ def compile_scenario(
         memory_days=np.array([float(a.choice.memory_days) for a in covert]),
         request_day=request_day,
         escalation=escalation.model_dump(mode="json"),
-        aid_cost_rub=aid_cost,
+        aid_cost_rub_per_day=aid_cost,
         incursion=inc,
         armed_attackers=np.array([_attacker_dist(sc, a) for a in armed]).reshape(len(armed), 4),
         posts=posts,

@@ -346,7 +346,20 @@ class Policy(Frozen):
     description: str
     actions: tuple[Action, ...] = ()
     escalation: Escalation | None = None
-    cost_rub: Quantity | None = None
+    cost_rub: Quantity | None = Field(default=None, description="cost of the policy's programme")
+    cost_years: Quantity | None = Field(
+        default=None,
+        description="years the programme serves: its cost is spread evenly over them, so a run "
+        "is charged only for the days it covers (required with cost_rub)",
+    )
+
+    @model_validator(mode="after")
+    def _cost_life(self) -> Policy:
+        if self.cost_rub is not None and self.cost_years is None:
+            raise ValueError("a policy with `cost_rub` needs `cost_years` (its service life)")
+        if self.cost_years is not None and self.cost_years.value <= 0:
+            raise ValueError("`cost_years` must be > 0")
+        return self
 
 
 class Period(Frozen):
