@@ -1,0 +1,116 @@
+"""The vectorised engine against the event-driven SimPy reference model (benchmarks/reference).
+
+The two share no simulation code and no random stream; they must agree in distribution. For every
+covert actor and outcome class (summed over sectors), and for people fleeing per reception crossing
+(arrived, received, still waiting, longest wait), the difference of the two replication means must lie
+within 4 combined standard errors, sqrt(se_engine**2 + se_reference**2), each SE from its own
+replication variance. Quantities with no variance in either model must match exactly. Armed
+incursions are switched off on both sides until the reference models them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
+
+from benchmarks.reference import ReferenceModel, ReferenceResults
+from bordersim.engine.results import Results
+from bordersim.engine.simulate import simulate
+from bordersim.scenario.builtin import builtin_path, load
+from bordersim.scenario.compile import compile_scenario, with_overrides
+from bordersim.scenario.schema import Scenario
+
+OUTCOMES = ("interdicted", "turned_back", "detected_got_away", "undetected_got_away")
+MAX_Z = 4.0
+ENGINE_SEED, REFERENCE_SEED = 20210705, 19420
+ENGINE_REPS = 2000
+
+
+def _mean_se(x: NDArray[np.int64]) -> tuple[float, float]:
+    x = np.asarray(x, dtype=float)
+    return float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
+
+
+def disagreements(engine: Results, ref: ReferenceResults) -> list[str]:
+    """Every compared quantity that differs by more than MAX_Z combined standard errors."""
+    c = engine.compiled
+    pairs: list[tuple[str, NDArray[np.int64], NDArray[np.int64]]] = []
+    eng_by_actor = engine.covert_totals.sum(axis=1)
+    ref_by_actor = ref.covert_by_actor()
+    for a, actor in enumerate(c.covert_ids):
+        for k, outcome in enumerate(OUTCOMES):
+            pairs.append((f"{actor}.{outcome}", eng_by_actor[:, a, k], ref_by_actor[:, a, k]))
+    if c.fleeing_ids:
+        for name, e, r in (
+            ("arrived", engine.flee_arrived, ref.flee_arrived),
+            ("received", engine.flee_received, ref.flee_received),
+            ("waiting", engine.flee_waiting, ref.flee_waiting),
+            ("longest_wait", engine.flee_longest, ref.flee_longest),
+        ):
+            pairs.append((f"fleeing.{name}.total", e.sum(axis=1), r.sum(axis=1)))
+            for p, crossing in enumerate(c.crossing_ids):
+                pairs.append((f"fleeing.{name}.{crossing}", e[:, p], r[:, p]))
+    bad = []
+    for name, e, r in pairs:
+        (me, se_e), (mr, se_r) = _mean_se(e), _mean_se(r)
+        se = float(np.hypot(se_e, se_r))
+        if (se == 0.0 and me != mr) or (se > 0.0 and abs(me - mr) > MAX_Z * se):
+            z = abs(me - mr) / se if se > 0 else float("inf")
+            bad.append(
+                f"{name}: engine {me:.4f} ± {se_e:.4f}, reference {mr:.4f} ± {se_r:.4f}, z = {z:.2f}"
+            )
+    return bad
+
+
+def without_incursions(scenario: Scenario) -> Scenario:
+    """The scenario with every armed actor's rate at zero: the reference has no incursions yet, and
+    a breach lowers detection in the engine, so both sides run without them."""
+    armed = [a.id for a in scenario.actors if a.kind == "armed"]
+    return with_overrides(scenario, {f"actors.{a}.rate_per_day": 0.0 for a in armed})
+
+
+def _check(scenario: Scenario, start: dt.date, days: int, ref_reps: int) -> None:
+    scenario = without_incursions(scenario)
+    compiled = compile_scenario(scenario, start=start, days=days)
+    try:
+        model = ReferenceModel(scenario, compiled)
+    except NotImplementedError as exc:
+        pytest.skip(f"reference model cannot run this scenario: {exc}")
+    engine = simulate(compiled, ENGINE_REPS, ENGINE_SEED)
+    ref = model.run(ref_reps, REFERENCE_SEED)
+    bad = disagreements(engine, ref)
+    assert not bad, "engine and reference disagree:\n" + "\n".join(bad)
+
+
+@pytest.fixture(scope="module")
+def scenario_2021() -> Scenario:
+    return load("tajik-afghan-2021")
+
+
+def test_stationary_2021_after_the_takeover(scenario_2021: Scenario) -> None:
+    """Sept-Oct 2021: after every timeline event, so a single phase (stationary rates)."""
+    compiled = compile_scenario(scenario_2021, start=dt.date(2021, 9, 1), days=60)
+    assert len(compiled.phases) == 1
+    _check(scenario_2021, dt.date(2021, 9, 1), 60, ref_reps=400)
+
+
+def test_2021_timeline_with_the_july_batch(scenario_2021: Scenario) -> None:
+    """June-August 2021: control flips, the reservists deploy, 1,037 soldiers cross on 5 July."""
+    compiled = compile_scenario(scenario_2021, start=dt.date(2021, 6, 1), days=90)
+    assert len(compiled.phases) > 1 and compiled.batches
+    _check(scenario_2021, dt.date(2021, 6, 1), 90, ref_reps=200)
+
+
+def test_2015_kunduz_crisis() -> None:
+    """The 2015 scenario over (at most) the first 90 days of its period."""
+    if not builtin_path("tajik-afghan-2015").exists():
+        pytest.skip("scenario tajik-afghan-2015.yaml is not written yet")
+    sc = load("tajik-afghan-2015")
+    _check(sc, sc.period.start, min(90, sc.period.days), ref_reps=200)
