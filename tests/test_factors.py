@@ -42,7 +42,14 @@ def test_quantity_grouping_has_every_uncertain_quantity(scenario):
 
 def test_evidence_grouping_moves_a_ledger_entry_together(scenario):
     space = build_space(scenario, grouping="evidence")
-    assert 15 <= len(space) <= 30
+    led = scenario.evidence
+    keys = {
+        q.evidence or n
+        for n, q in scenario.quantities()
+        if q.bounds(led)[0] < q.bounds(led)[1] and n not in STRUCTURAL
+    }
+    assert set(space.names) == keys  # one factor per ledger entry (or inline-evidence quantity)
+    assert len(space) < sum(1 for _ in scenario.quantities()) / 2
     sweep = next(f for f in space.factors if f.name == "sweep-width")
     assert len(sweep.members) == 4 and sweep.kind == "evidence"
     ov = sweep.overrides(0.5)
