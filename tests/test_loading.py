@@ -165,7 +165,10 @@ CASES = [
     ),
     Case(
         "fraction-out-of-range",
-        _replace("availability: {value: 0.33, low: 0.25, high: 0.5,", "availability: {value: 1.5, low: 0.25, high: 1.5,"),
+        _replace(
+            "availability: {value: 0.33, low: 0.25, high: 0.5,",
+            "availability: {value: 1.5, low: 0.25, high: 1.5,",
+        ),
         "units[0].availability.value",
         "    availability: {value: 1.5",
         "[0, 1]",

@@ -114,43 +114,53 @@ def test_sector_metric_rejects_unknown() -> None:
 
 
 def test_optional_sections_render_when_files_exist(run_dir: Path, tmp_path: Path) -> None:
+    """optimize.json in the run dir, sensitivity.json (as `sensitivity --out` writes it, a ranked
+    list) in another directory given with --with, and an unreadable compare.json."""
     rd = tmp_path / "run"
     shutil.copytree(run_dir, rd)
-    (rd / "compare.json").write_text(
+    sens = tmp_path / "sens"
+    sens.mkdir()
+    (sens / "sensitivity.json").write_text(
         json.dumps(
-            {
-                "baseline": "baseline",
-                "rows": [
-                    {
-                        "policy": "tajik-only",
-                        "metric": "true_rate",
-                        "mean": 0.4,
-                        "lo": 0.39,
-                        "hi": 0.41,
-                    }
-                ],
-            }
+            [
+                {"factor": "a-small", "mu_star": 0.1, "mu_star_conf": 0.01, "sourced": False},
+                {"factor": "c-big", "mu_star": 0.6, "mu_star_conf": 0.05, "sourced": True},
+            ]
         )
     )
-    (rd / "sensitivity.json").write_text(
+    (sens / "sensitivity_meta.json").write_text(json.dumps({"method": "morris", "metric": "m"}))
+    (rd / "optimize.json").write_text(
         json.dumps(
             {
-                "method": "sobol",
-                "metric": "undetected_got_away",
-                "factors": [
-                    {"name": "a.b", "index": 0.1},
-                    {"name": "c.d", "index": 0.6},
+                "adversary": "best",
+                "actor": None,
+                "guards": 100,
+                "date": "2021-08-08",
+                "best_before": {"sector": "s01", "value": 0.4},
+                "best_after": {"sector": "s02", "value": 0.3},
+                "predicted_before": 0.4,
+                "predicted": 0.3,
+                "method": "water-filling",
+                "sectors": [
+                    {"id": "s01", "name": "one", "current": 50, "recommended": 100,
+                     "value_before": 0.4, "value_after": 0.3},
+                    {"id": "s02", "name": "two", "current": 50, "recommended": 0,
+                     "value_before": 0.2, "value_after": 0.3},
                 ],
+                "verification": None,
             }
         )
+    )  # fmt: skip
+    (rd / "compare.json").write_text("{not json")
+    res = runner.invoke(
+        app, ["report", str(rd), "-o", str(tmp_path / "x.html"), "--with", str(sens)]
     )
-    (rd / "optimize.json").write_text("{not json")
-    res = runner.invoke(app, ["report", str(rd), "-o", str(tmp_path / "x.html")])
     assert res.exit_code == 0, res.output
     text = (tmp_path / "x.html").read_text(encoding="utf-8")
-    assert 'id="compare"' in text and "tajik-only" in text
-    assert 'id="sensitivity"' in text and text.index("c.d") < text.index("a.b")  # ranked
-    assert 'id="optimize"' in text and "could not read optimize.json" in text
+    assert 'id="sensitivity"' in text and text.index("c-big") < text.index("a-small")  # ranked
+    assert 'id="optimize"' in text and "s01 (value 0.400)" in text
+    assert "leaves 1 sector(s) without guards (s02)" in text
+    assert 'id="compare"' in text and "could not read compare.json" in text
 
 
 def test_missing_or_invalid_run_dir_exits_2(tmp_path: Path) -> None:

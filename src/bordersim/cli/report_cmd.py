@@ -26,6 +26,14 @@ def register(app: typer.Typer) -> None:
             Path | None,
             typer.Option(help="scenario file of the run, when it is not a built-in scenario"),
         ] = None,
+        with_dirs: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--with",
+                help="also read compare.json / optimize.json / sensitivity.json from this "
+                "directory (e.g. a sensitivity --out directory); repeatable",
+            ),
+        ] = None,
     ) -> None:
         """Write a self-contained HTML report (map, time series, tables, sources) of a run."""
         from bordersim.cli import app as app_module
@@ -35,7 +43,9 @@ def register(app: typer.Typer) -> None:
         if metric not in MAP_METRICS:
             app_module.fail(f"--metric {metric!r}: choose one of {', '.join(MAP_METRICS)}")
         try:
-            result = render_report(run_dir, output, metric=metric, scenario_path=scenario)
+            result = render_report(
+                run_dir, output, metric=metric, scenario_path=scenario, extra_dirs=with_dirs or ()
+            )
         except ReportError as exc:
             app_module.fail(str(exc))
             raise AssertionError from exc  # unreachable: fail() exits

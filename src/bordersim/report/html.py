@@ -132,7 +132,9 @@ def _load_scenario(name: str, scenario_path: Path | None) -> Scenario:
     )
 
 
-def load_run(run_dir: Path, scenario_path: Path | None = None) -> RunData:
+def load_run(
+    run_dir: Path, scenario_path: Path | None = None, extra_dirs: Sequence[Path] = ()
+) -> RunData:
     """Read and reduce a run directory; :class:`ReportError` with one clear message if unusable."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
@@ -182,13 +184,24 @@ def load_run(run_dir: Path, scenario_path: Path | None = None) -> RunData:
             dtype=float,
         )
     extras: dict[str, Any] = {}
-    for name in OPTIONAL_FILES:
-        p = run_dir / f"{name}.json"
-        if p.exists():
+    for d in (run_dir, *map(Path, extra_dirs)):
+        if not d.is_dir():
+            raise ReportError(f"{d}: no such directory")
+        for name in OPTIONAL_FILES:
+            p = d / f"{name}.json"
+            if name in extras or not p.exists():
+                continue
             try:
                 extras[name] = json.loads(p.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError) as exc:
                 extras[name] = f"could not read {p.name}: {exc}"
+                continue
+            meta = d / f"{name}_meta.json"
+            if name == "sensitivity" and meta.exists():
+                try:
+                    extras["sensitivity_meta"] = json.loads(meta.read_text(encoding="utf-8"))
+                except (OSError, json.JSONDecodeError):
+                    pass
     return RunData(
         run_dir=run_dir,
         manifest=manifest,
@@ -582,7 +595,121 @@ def _compare_section(data: dict[str, Any]) -> str:
     )
 
 
-def _optional_section(name: str, data: Any) -> str:
+def _optimize_section(data: dict[str, Any]) -> str:
+    """The recommended allocation next to the current one, and the plan's verification."""
+
+    def f(v: Any, nd: int = 3) -> str:
+        return "–" if v is None else e(f"{float(v):,.{nd}f}")
+
+    rows = "".join(
+        f'<tr><td class="text">{e(str(x.get("id", "")))}</td>'
+        f'<td class="text">{e(str(x.get("name", "")))}</td>'
+        f'<td class="num">{f(x.get("current"), 0)}</td><td class="num">{f(x.get("recommended"), 0)}</td>'
+        f'<td class="num">{f(x.get("value_before"))}</td><td class="num">{f(x.get("value_after"))}</td></tr>'
+        for x in data["sectors"]
+    )
+
+    def best(b: Any) -> str:
+        if isinstance(b, dict):
+            return f"{e(str(b.get('sector', '')))} (value {f(b.get('value'))})"
+        return e(str(b))
+
+    actor = data.get("actor") or "all covert actors, weighted by their rates"
+    unguarded = [str(x.get("id")) for x in data["sectors"] if not x.get("recommended")]
+    note = (
+        f" The plan leaves {len(unguarded)} sector(s) without guards ({e(', '.join(unguarded))}):"
+        " there the adversary's value stays below the level the plan reaches elsewhere, so a"
+        " best-responding adversary gains nothing by going there; reserves still respond."
+        if unguarded
+        else ""
+    )
+    head = (
+        f"<p>Adversary <strong>{e(str(data.get('adversary', '')))}</strong> ({e(str(actor))}), "
+        f"{f(data.get('guards'), 0)} on-duty guards on {e(str(data.get('date', '')))}. Its best "
+        f"target moves from <strong>{best(data.get('best_before'))}</strong> to "
+        f"<strong>{best(data.get('best_after'))}</strong>; the value it can get falls from "
+        f"{f(data.get('predicted_before'))} to {f(data.get('predicted'))} "
+        f"({e(str(data.get('method', '')))}).{note}</p>"
+    )
+    table = (
+        "<table><thead><tr><th>sector</th><th>name</th><th>guards now</th><th>recommended</th>"
+        "<th>adversary value now</th><th>after</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+    ver = data.get("verification")
+    vhtml = ""
+    if isinstance(ver, dict) and ver.get("checks"):
+        vrows = ""
+        for c in ver["checks"]:
+            sim = c.get("simulated") or {}
+            flag = '<span class="badge conflict">flagged</span>' if c.get("flagged") else "ok"
+            reasons = "; ".join(c.get("reasons") or [])
+            vrows += (
+                f"<tr><td>{e(str(c.get('actor', '')))}</td><td>{e(str(c.get('choice', '')))}</td>"
+                f'<td class="num">{f(c.get("predicted"), 4)}</td>'
+                f'<td class="num">{f(sim.get("mean"), 4)} <span class="ci">[{f(sim.get("lo"), 4)}, '
+                f"{f(sim.get('hi'), 4)}]</span></td><td>{flag}"
+                + (f'<br><span class="muted">{e(reasons)}</span>' if reasons else "")
+                + "</td></tr>"
+            )
+        vhtml = (
+            "<h3>Verified by simulation</h3><p>The plan re-run through the engine: the adversary's "
+            "value per attempt, predicted by the planner and simulated (95% CI).</p>"
+            "<table><thead><tr><th>actor</th><th>adversary</th><th>predicted</th><th>simulated</th>"
+            f"<th>check</th></tr></thead><tbody>{vrows}</tbody></table>"
+        )
+    return head + table + vhtml
+
+
+def _sensitivity_section(rows: list[dict[str, Any]], meta: dict[str, Any] | None) -> str:
+    """Ranked indices with bars (a tornado of what matters), sourced vs assumed marked."""
+    sobol = any("ST" in r for r in rows)
+    key, conf = ("ST", "ST_conf") if sobol else ("mu_star", "mu_star_conf")
+    ranked = sorted(rows, key=lambda r: -float(r.get(key) or 0.0))
+    top = max((float(r.get(key) or 0.0) for r in ranked), default=0.0) or 1.0
+    body = ""
+    for r in ranked:
+        v = float(r.get(key) or 0.0)
+        width = max(0.0, min(100.0, 100.0 * v / top))
+        kind = "sourced" if r.get("sourced") else "assumed"
+        extra = (
+            f'<td class="num">{float(r.get("S1") or 0):.3f} <span class="ci">± {float(r.get("S1_conf") or 0):.3f}</span></td>'
+            if sobol
+            else ""
+        )
+        body += (
+            f"<tr><td>{e(str(r.get('factor', r.get('name', ''))))}</td>"
+            f'<td><span class="badge {kind}">{kind}</span></td>{extra}'
+            f'<td class="num">{v:.3f} <span class="ci">± {float(r.get(conf) or 0):.3f}</span></td>'
+            f'<td style="width:40%"><div style="background:#c0392b;height:.8em;width:{width:.1f}%"></div></td></tr>'
+        )
+    cols = "<th>S1</th><th>ST (total)</th>" if sobol else "<th>μ* (Morris)</th>"
+    m = meta or {}
+    intro = (
+        f"<p>{e(str(m.get('method', 'sobol' if sobol else 'morris')).capitalize())} analysis of "
+        f"<strong>{e(str(m.get('metric', '')))}</strong> over {e(str(m.get('points', '?')))} design "
+        f"points × {e(str(m.get('replications', '?')))} replications (policy "
+        f"{e(str(m.get('policy', '')))}). Factors are ledger entries: each moves all the quantities "
+        "that share its evidence. The assumed factors at the top are what to go and find out.</p>"
+    )
+    return (
+        intro
+        + f"<table><thead><tr><th>factor</th><th>evidence</th>{cols}<th></th></tr></thead>"
+        + f"<tbody>{body}</tbody></table>"
+    )
+
+
+def _optional_section(name: str, data: Any, meta: Any = None) -> str:
+    dedicated = {
+        "optimize": ("Optimised deployment", _optimize_section),
+        "compare": ("Policy comparison", _compare_section),
+    }
+    if name == "sensitivity" and isinstance(data, list) and all(isinstance(r, dict) for r in data):
+        body = _sensitivity_section(data, meta if isinstance(meta, dict) else None)
+        return f'\n<section id="sensitivity">\n<h2>Which assumptions matter</h2>\n<p class="note">From sensitivity.json.</p>\n{body}\n</section>'
+    if name == "optimize" and isinstance(data, dict) and "sectors" in data:
+        body = _optimize_section(data)
+        return f'\n<section id="optimize">\n<h2>{dedicated[name][0]}</h2>\n<p class="note">From optimize.json.</p>\n{body}\n</section>'
     if name == "compare" and isinstance(data, dict) and {"per_policy", "differences"} <= set(data):
         body = _compare_section(data)
         return f'\n<section id="compare">\n<h2>Policy comparison</h2>\n<p class="note">From compare.json.</p>\n{body}\n</section>'
@@ -749,7 +876,7 @@ nav a { margin-right: .9rem; color: #0b5394; text-decoration: none; }
 table { border-collapse: collapse; margin: .4rem 0 1rem; font-size: .86rem; width: 100%; }
 th, td { border: 1px solid #ddd; padding: .25rem .45rem; text-align: right; vertical-align: top; }
 th { background: #f3f3f3; font-weight: 600; }
-td:first-child, th:first-child { text-align: left; }
+td:first-child, th:first-child, td.text, th.text { text-align: left; }
 table.compact td, table.compact th { padding: .15rem .4rem; }
 .ci { display: block; color: #777; font-size: .78rem; white-space: nowrap; }
 .note, .muted { color: #666; font-size: .85rem; }
@@ -797,7 +924,9 @@ def build_html(
 ) -> str:
     """The report page as one string."""
     optional = "".join(
-        _optional_section(name, run.extras[name]) for name in OPTIONAL_FILES if name in run.extras
+        _optional_section(name, run.extras[name], run.extras.get(f"{name}_meta"))
+        for name in OPTIONAL_FILES
+        if name in run.extras
     )
     fleeing = _fleeing_section(run)
     nav_ids = [
@@ -857,12 +986,13 @@ def render_report(
     out: Path | None = None,
     metric: str = "undetected_per_km",
     scenario_path: Path | None = None,
+    extra_dirs: Sequence[Path] = (),
 ) -> ReportOutput:
     """Render ``run_dir`` to a self-contained HTML file (default ``run_dir/report.html``) and its
     figures to ``run_dir/figures/*.png``."""
     if metric not in METRIC_SPECS:
         raise ReportError(f"unknown metric {metric!r} (choose from {', '.join(MAP_METRICS)})")
-    run = load_run(run_dir, scenario_path)
+    run = load_run(run_dir, scenario_path, extra_dirs)
     out = Path(out) if out is not None else run.run_dir / "report.html"
     names = _actor_names(run)
 
