@@ -63,20 +63,31 @@ def split_outcomes(
     *,
     dense: bool = False,
 ) -> NDArray[np.int64]:
-    """Split attempt counts (n, S, Ac) into outcome counts (n, S, Ac, 4); rows sum to the attempts."""
-    p = np.broadcast_to(outcome_p, (*attempts.shape, 4))
+    """Split attempt counts (n, *cells) into outcome counts (n, *cells, 4); rows sum to the attempts.
+
+    ``outcome_p`` is (n, *cells, 4) per replication, or (1, *cells, 4) / (*cells, 4) shared by all
+    replications -- the common case, where the cumulative probabilities are computed once per cell
+    and looked up per attempt.
+    """
+    n = attempts.shape[0]
+    p = np.asarray(outcome_p, dtype=float)
     if dense:
-        return _split_binomial(rng, attempts, p)
+        return _split_binomial(rng, attempts, np.broadcast_to(p, (*attempts.shape, 4)))
     flat = attempts.ravel()
     total = int(flat.sum())
-    cells = flat.size
     if total == 0:
         return np.zeros((*attempts.shape, 4), dtype=np.int64)
-    cell = np.repeat(np.arange(cells), flat)
+    cell = np.repeat(np.arange(flat.size), flat)
     u = rng.random(total)
-    cum = np.cumsum(p.reshape(cells, 4)[:, :3], axis=1)[cell]
-    k = (u[:, None] >= cum).sum(axis=1)
-    counts = np.bincount(cell * 4 + k, minlength=cells * 4)
+    per_rep = p.ndim == attempts.ndim + 1 and p.shape[0] == n and n > 1
+    if per_rep:
+        cum = np.cumsum(p[..., :3], axis=-1).reshape(-1, 3)[cell]
+    else:
+        shared = np.broadcast_to(p, (1, *attempts.shape[1:], 4)).reshape(-1, 4)
+        per_cell = np.cumsum(shared[:, :3], axis=1)
+        cum = per_cell[cell % shared.shape[0]]
+    k = (u >= cum[:, 0]).astype(np.int64) + (u >= cum[:, 1]) + (u >= cum[:, 2])
+    counts = np.bincount(cell * 4 + k, minlength=flat.size * 4)
     return counts.reshape(*attempts.shape, 4).astype(np.int64)
 
 

@@ -58,7 +58,7 @@ from bordersim.model.engagement import BREACH, REPELLED, UNDECIDED, resolve_enga
 from bordersim.scenario.compile import Compiled
 
 INCURSION_STREAM = 1  #: second element of the spawn key of a block's incursion stream
-CHUNK = 200_000  #: engagements per resolve call (bounds memory; the result does not depend on it)
+CHUNK = 8_192  #: engagements per resolve call: bounds memory (events x reinforcement waves); the result does not depend on it
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]

@@ -111,6 +111,7 @@ def simulate(
         recent_succ = np.zeros((n, Ac, S))
         queue = np.zeros((n, P, MAX_WAIT_BINS), dtype=np.int64)  # waiting people by age in days
         queue_busy = False
+        used = 1  # ages 0..used-1 may hold people
         last_phase = -1
         mean = np.zeros((1, S, Ac, 4))
         adaptive = np.zeros(Ac, dtype=bool)
@@ -205,13 +206,23 @@ def simulate(
                 arrivals = rng_flee.poisson(np.broadcast_to(flee_total, (n, P)))
                 if batch is not None:
                     arrivals = arrivals + batch[None, :]
-                queue = np.roll(queue, 1, axis=2)
-                queue[:, :, -1] += queue[:, :, 0]  # the oldest bin absorbs what rolled over
+                # age everyone by a day; only the bins in use (ages 0..used-1) are touched
+                if used == MAX_WAIT_BINS:
+                    queue[:, :, -1] += queue[:, :, -2]  # the oldest bin absorbs the next
+                    queue[:, :, 1:-1] = queue[:, :, :-2].copy()
+                else:
+                    queue[:, :, 1 : used + 1] = queue[:, :, :used].copy()
+                    used += 1
                 queue[:, :, 0] = arrivals
-                oldest = _oldest_age(queue)  # before serving: includes waits that end today
-                served = _serve_fifo(queue, compiled.crossing_capacity)
-                waiting = queue.sum(axis=2)
+                window = queue[:, :, :used]
+                oldest = _oldest_age(window)  # before serving: includes waits that end today
+                served = _serve_fifo(window, compiled.crossing_capacity)
+                waiting = window.sum(axis=2)
                 queue_busy = bool(waiting.any())
+                if queue_busy:
+                    used = int(oldest.max()) + 1
+                else:
+                    used = 1
                 flee_arrived[sl] += arrivals
                 flee_received[sl] += served
                 flee_longest[sl] = np.maximum(flee_longest[sl], oldest)
