@@ -1,8 +1,8 @@
 """Engine benchmark: the default scenario, 365 days, 1,000 and 10,000 replications, totals mode.
 
 Prints replications/s and sector-actor-days/s, the time NumPy alone takes to draw the random variates
-the engine draws for covert crossings -- Poisson attempts per (replication, sector, actor) and one
-uniform per attempt, in the same shapes (the floor) -- and their ratio; then peak memory (VmHWM) of a fresh
+the engine draws for covert crossings -- a Poisson total of attempts per (replication, actor) and day,
+and two uniforms per attempt (sector and outcome), in the same blocks (the floor) -- and their ratio; then peak memory (VmHWM) of a fresh
 process running each size, so that flat memory in totals mode can be checked.
 
     .venv/bin/python benchmarks/engine.py [--reps 1000 10000] [--days 365]
@@ -27,21 +27,20 @@ from bordersim.scenario.compile import compile_scenario
 
 def rng_floor(compiled, reps: int, days: int, seed: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
     """Seconds NumPy needs to draw the covert variates the engine draws: per block, day and actor,
-    Poisson attempts for every (replication, sector) and one uniform per attempt. Returns the time
-    and the number of variates."""
-    S, Ac = compiled.n_sectors, len(compiled.covert_ids)
+    a Poisson total of attempts per replication and two uniforms per attempt (its sector and its
+    outcome). Returns the time and the number of variates."""
     ph = compiled.phases[0]
-    mean = ph.covert_rate[None, :] * ph.choice_q.T  # (S, Ac) attempts per day
+    lam = ph.covert_rate * ph.choice_q.sum(axis=1)  # (Ac,) attempts per replication-day
     n_var = 0
     t0 = time.perf_counter()
     for block, _r0, n in blocks_for(0, reps):
         rng = block_generator(seed, block)
         for _ in range(days):
-            for a in range(Ac):
-                att = rng.poisson(mean[:, a], size=(n, S))
-                total = int(att.sum())
-                rng.random(total)
-                n_var += att.size + total
+            for rate in lam:
+                m = int(rng.poisson(rate, size=n).sum())
+                rng.random(m)
+                rng.random(m)
+                n_var += n + 2 * m
     return time.perf_counter() - t0, n_var
 
 

@@ -59,3 +59,23 @@ def test_same_seed_couples_policies_monotonically() -> None:
     d_crn = (strong[..., 0] - weak[..., 0]).sum(axis=(1, 2))
     d_ind = (indep[..., 0] - weak[..., 0]).sum(axis=(1, 2))
     assert d_crn.var() < 0.5 * d_ind.var()
+
+
+def test_per_replication_shares_and_outcomes_have_the_right_means() -> None:
+    """Replications with different sector shares and outcome probabilities (the adaptive and
+    breach-degraded paths): every (group, sector, outcome) mean within 4 SE of rate * q * p."""
+    n, S = 4000, 3
+    mean = np.empty((n, S, 1))
+    mean[: n // 2, :, 0] = [0.5, 1.0, 1.5]  # first half of the replications
+    mean[n // 2 :, :, 0] = [2.0, 0.0, 0.25]  # second half: nobody tries sector 1
+    p = np.empty((n, S, 1, 4))
+    p[: n // 2] = outcome_probabilities(0.3, 0.5, 0.2).reshape(1, 1, 1, 4)
+    p[n // 2 :] = outcome_probabilities(np.array([0.9, 0.5, 0.1])[:, None], 0.8, 0.5)[None]
+    counts = draw_covert(_gens(21)[:1], _gens(22)[:1], mean, p, n)[:, :, 0, :]
+    expected = mean[..., 0][..., None] * p[:, :, 0, :]
+    for half in (slice(0, n // 2), slice(n // 2, n)):
+        got = counts[half].mean(axis=0)
+        se = np.sqrt(expected[half].mean(axis=0) / (n // 2))  # Poisson: variance = mean
+        exp = expected[half].mean(axis=0)
+        assert np.all(np.abs(got - exp) <= 4 * se + 1e-12), (got, exp)
+    assert counts[n // 2 :, 1].sum() == 0

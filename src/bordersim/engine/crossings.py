@@ -1,8 +1,10 @@
 """Drawing a day's covert crossings so that policies can be compared on common random numbers.
 
 Attempts are Poisson(rate * q) per (replication, sector, actor) -- a mean that does not depend on the
-defender's policy when the adversary's choice is fixed -- and each attempt's outcome is decided by its
-own uniform number u against the cumulative outcome probabilities of its cell:
+defender's policy when the adversary's choice is fixed; they are drawn as a Poisson total per
+replication, each attempt placed in a sector by a uniform against the cumulative choice shares -- and
+each attempt's outcome is decided by its own uniform number u against the cumulative outcome
+probabilities of its cell:
 
     u < p_int                      interdicted
     u < p_int + p_tb               turned back
@@ -15,9 +17,9 @@ stronger detection, so paired differences have far smaller variance than indepen
 four independent Poisson counts per outcome is equivalent in distribution but couples nothing, because
 NumPy's Poisson sampler consumes a varying number of uniforms.
 
-Work per day grows with the number of attempts (one uniform each), not with the cells; for very busy
-cells (``mean attempts per cell > DENSE_THRESHOLD``) the split falls back to sequential binomials, which
-are exact but do not couple as tightly.
+Work per day grows with the number of attempts (two uniforms each), not with the cells; for very busy
+cells (``mean attempts per cell > DENSE_THRESHOLD``) the draw falls back to per-cell Poisson counts and
+sequential binomial splits, which are exact but do not couple as tightly.
 """
 
 from __future__ import annotations
@@ -43,17 +45,66 @@ def draw_covert(
     outcome probabilities (summing to one on the last axis). Each actor draws from its own pair of
     generators, so an actor whose attempts change with the policy (a best-responding or quantal
     adversary) does not shift the random numbers of another actor.
+
+    Per replication the day's attempts are Poisson(sum over sectors), and each attempt picks its
+    sector by a uniform against the cumulative sector shares -- Poisson splitting, the same law as
+    independent Poisson counts per sector, at a cost of one uniform per attempt instead of one Poisson
+    variate per (replication, sector), most of them zero. Busy actors (more than DENSE_THRESHOLD
+    expected attempts per sector) draw per-sector Poisson counts and binomial splits instead.
     """
     Ac = attempt_mean.shape[-1]
     S = attempt_mean.shape[-2]
     p = np.broadcast_to(outcome_p, (attempt_mean.shape[0], S, Ac, 4))
     out = np.empty((n, S, Ac, 4), dtype=np.int64)
     for a in range(Ac):
-        mean_a = attempt_mean[..., a]
-        attempts = rng_attempts[a].poisson(mean_a, size=(n, S))
-        dense = bool(mean_a.max(initial=0.0) > DENSE_THRESHOLD)
-        out[:, :, a, :] = split_outcomes(rng_split[a], attempts, p[:, :, a, :], dense=dense)
+        mean_a = attempt_mean[..., a]  # (1 or n, S)
+        if mean_a.max(initial=0.0) > DENSE_THRESHOLD:
+            attempts = rng_attempts[a].poisson(mean_a, size=(n, S))
+            out[:, :, a, :] = split_outcomes(rng_split[a], attempts, p[:, :, a, :], dense=True)
+        else:
+            out[:, :, a, :] = _sparse_day(rng_attempts[a], rng_split[a], mean_a, p[:, :, a, :], n)
     return out
+
+
+def _sparse_day(
+    rng_attempts: np.random.Generator,
+    rng_split: np.random.Generator,
+    mean: NDArray[np.float64],
+    p: NDArray[np.float64],
+    n: int,
+) -> NDArray[np.int64]:
+    """(n, S, 4) counts of one actor: Poisson totals per replication, a sector per attempt, an
+    outcome per attempt. ``mean`` is (1 or n, S); ``p`` is (1 or n, S, 4)."""
+    S = mean.shape[-1]
+    lam = mean.sum(axis=-1)  # (1 or n,)
+    totals = rng_attempts.poisson(np.broadcast_to(lam, (n,)))
+    M = int(totals.sum())
+    if M == 0:
+        return np.zeros((n, S, 4), dtype=np.int64)
+    rep = np.repeat(np.arange(n), totals)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(lam[:, None] > 0, mean / lam[:, None], 0.0)
+    cum_q = np.cumsum(share, axis=-1)
+    u_sector = rng_attempts.random(M)
+    if cum_q.shape[0] == 1:
+        sector = np.searchsorted(cum_q[0], u_sector, side="right")
+    else:
+        # one sorted key per (replication, sector): cum_q + replication index; a uniform of
+        # replication r is searched as u + r, so each attempt finds its sector in its own row
+        keys = (cum_q + np.arange(n)[:, None]).ravel()
+        sector = np.searchsorted(keys, u_sector + rep, side="right") - rep * S
+    np.minimum(sector, S - 1, out=sector)  # guard against a cumulative sum ending just below 1
+    cell = rep * S + sector
+    cum_p = np.cumsum(p[..., :3], axis=-1)  # (1 or n, S, 3)
+    idx = sector if cum_p.shape[0] == 1 else cell
+    thresholds = np.ascontiguousarray(cum_p.reshape(-1, 3).T)
+    u = rng_split.random(M)
+    k = (
+        (u >= thresholds[0].take(idx)).astype(np.int64)
+        + (u >= thresholds[1].take(idx))
+        + (u >= thresholds[2].take(idx))
+    )
+    return np.bincount(cell * 4 + k, minlength=n * S * 4).reshape(n, S, 4)
 
 
 def split_outcomes(
@@ -81,14 +132,16 @@ def split_outcomes(
     u = rng.random(total)
     per_rep = p.ndim == attempts.ndim + 1 and p.shape[0] == n and n > 1
     if per_rep:
-        cum = np.cumsum(p[..., :3], axis=-1).reshape(-1, 3)[cell]
+        cum = np.cumsum(p[..., :3], axis=-1).reshape(-1, 3).T  # (3, cells)
+        idx = cell
     else:
         shared = np.broadcast_to(p, (1, *attempts.shape[1:], 4)).reshape(-1, 4)
-        per_cell = np.cumsum(shared[:, :3], axis=1)
-        cum = per_cell[cell % shared.shape[0]]
-    k = (u >= cum[:, 0]).astype(np.int64) + (u >= cum[:, 1]) + (u >= cum[:, 2])
-    counts = np.bincount(cell * 4 + k, minlength=flat.size * 4)
-    return counts.reshape(*attempts.shape, 4).astype(np.int64)
+        cum = np.ascontiguousarray(np.cumsum(shared[:, :3], axis=1).T)  # (3, cells per rep)
+        per_rep_cells = shared.shape[0]
+        idx = np.repeat(np.tile(np.arange(per_rep_cells), n), flat)
+    k = (u >= cum[0].take(idx)).astype(np.int64) + (u >= cum[1].take(idx)) + (u >= cum[2].take(idx))
+    counts = np.bincount(cell * 4 + k, minlength=flat.size * 4)  # int64
+    return counts.reshape(*attempts.shape, 4)
 
 
 def _split_binomial(

@@ -111,6 +111,8 @@ def simulate(
         recent_succ = np.zeros((n, Ac, S))
         queue = np.zeros((n, P, MAX_WAIT_BINS), dtype=np.int64)  # waiting people by age in days
         queue_busy = False
+        cached_for: NDArray[np.float64] | None = None
+        attempt_mean = split_p = np.zeros(0)
         used = 1  # ages 0..used-1 may hold people
         last_phase = -1
         mean = np.zeros((1, S, Ac, 4))
@@ -173,12 +175,12 @@ def simulate(
                 today_mean = _outcome_means(ph.covert_rate, q, op)
             elif degraded.any():
                 today_mean = np.where(degraded[:, :, None, None], mean_low, mean)
-            # attempts ~ Poisson(rate * q) (= the sum of the outcome means), then the split
-            attempt_mean = today_mean.sum(axis=-1)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                split_p = np.where(
-                    attempt_mean[..., None] > 0, today_mean / attempt_mean[..., None], 0.25
-                )
+            # attempts ~ Poisson(rate * q) (= the sum of the outcome means), then the split;
+            # cached while today's means are the phase's own (no breach, no per-rep activation)
+            if today_mean is not cached_for:
+                attempt_mean, split_p = _attempts_and_split(today_mean)
+                if today_mean is mean:
+                    cached_for = mean
             counts = draw_covert(rng_attempts, rng_split, attempt_mean, split_p, n)
             covert_totals[sl] += counts
             if covert_daily is not None:
@@ -253,6 +255,16 @@ def simulate(
         scenario_hash=scenario_hash,
         version=__version__,
     )
+
+
+def _attempts_and_split(
+    means: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Expected attempts (sum of the outcome means) and the outcome probabilities of an attempt."""
+    attempts = means.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        split = np.where(attempts[..., None] > 0, means / attempts[..., None], 0.25)
+    return attempts, split
 
 
 def _outcome_means(
