@@ -26,7 +26,8 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 run: $(VENV)/.installed
 	$(BIN)/bordersim run tajik-afghan-2021 --replications $(REPS) --days $(DAYS) --seed $(SEED) --out $(OUT)
-	@if $(BIN)/bordersim --help | grep -q " report "; then $(BIN)/bordersim report $(OUT); fi
+	$(BIN)/bordersim report $(OUT)
+	@echo "open $(OUT)/report.html"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
@@ -40,8 +41,13 @@ pytest: $(VENV)/.installed-test
 
 test: lint typecheck pytest
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/engagement.py
+	$(BIN)/python benchmarks/incursions.py
+	$(BIN)/python benchmarks/plan.py
+	$(BIN)/python benchmarks/peers.py
+	$(BIN)/python benchmarks/sweep.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

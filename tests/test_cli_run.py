@@ -82,3 +82,5 @@ def test_compare_json_has_paired_differences(tmp_path: Path) -> None:
     assert diffs["interdictions"]["lo"] > 0
     assert diffs["interdictions"]["p_better"] > 0.5
     assert (tmp_path / "compare.json").exists()
+    # the incursion metrics the reports argue about are compared too
+    assert {"breaches", "defender_losses", "first_reinforcement_hours"} <= set(data["metrics"])

@@ -9,7 +9,6 @@ in which B does better (ties count half), with its binomial standard error.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,11 +52,13 @@ def replication_metrics(results: Results) -> dict[str, NDArray[np.float64]]:
         "personnel_days": np.full(results.replications, personnel),
         "cost_per_interdiction_rub": per_int,
     }
-    extra: Callable[[], dict[str, NDArray[np.float64]]] | None = getattr(
-        results, "incursion_replication_metrics", None
-    )
-    if extra is not None:
-        out.update({k: np.asarray(v, dtype=float) for k, v in extra().items() if k in METRIC_INFO})
+    inc = results.incursions
+    if inc is not None and inc.engagements.shape[1]:  # the scenario has armed actors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            first = inc.first_reinf_hours_sum.sum(axis=1) / inc.first_reinf_count.sum(axis=1)
+        out["breaches"] = inc.breaches.sum(axis=1).astype(float)
+        out["defender_losses"] = inc.defender_losses.sum(axis=1)
+        out["first_reinforcement_hours"] = np.where(np.isfinite(first), first, np.nan)
     return out
 
 
