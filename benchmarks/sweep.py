@@ -1,7 +1,7 @@
 """Sweep benchmark: wall time on 1 and 2 local workers and a 2-worker Dask LocalCluster (speedup),
 and peak memory of totals-mode sweeps of 1,000 vs 100,000 total replications (should be flat).
 
-Run: ``.venv/bin/python benchmarks/sweep.py [--points 40 --replications 500 --days 60]``
+Run: ``.venv/bin/python benchmarks/sweep.py [--points 80 --replications 1000 --days 60]``
 (``--quick`` for a reduced configuration). Each memory run is a fresh subprocess that reports its
 own peak RSS (VmHWM from /proc/self/status), so the figures are not polluted by this process.
 """
@@ -68,8 +68,8 @@ def peak_rss(points: int, replications: int, days: int) -> dict[str, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--points", type=int, default=40)
-    ap.add_argument("--replications", type=int, default=500)
+    ap.add_argument("--points", type=int, default=80)
+    ap.add_argument("--replications", type=int, default=1000)
     ap.add_argument("--days", type=int, default=60)
     ap.add_argument("--mem-days", type=int, default=10)
     ap.add_argument("--quick", action="store_true", help="reduced configuration")
