@@ -13,25 +13,10 @@ import typer
 from rich.table import Table
 
 
-def _num(v: float) -> str:
-    """Enough digits to see a difference, no more: 9,540,000 / 32.8 / 3.01 / 0.072."""
-    a = abs(v)
-    if a >= 1000:
-        return f"{v:,.0f}"
-    if a >= 10:
-        return f"{v:,.1f}"
-    if a >= 1 or a == 0:
-        return f"{v:.2f}"
-    return f"{v:.3f}"
-
-
 def _fmt(e: dict[str, Any], pct: bool = False) -> str:
-    m, lo, hi = e["mean"], e["lo"], e["hi"]
-    if m is None or m != m:
-        return "-"
-    if pct:
-        return f"{100 * m:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
-    return f"{_num(m)} [{_num(lo)}, {_num(hi)}]"
+    from bordersim.cli.app import fmt_estimate
+
+    return fmt_estimate(e["mean"], e["lo"], e["hi"], pct)
 
 
 def register(app: typer.Typer) -> None:
