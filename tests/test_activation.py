@@ -189,3 +189,13 @@ def test_air_lift_feeds_engagements() -> None:
     assert res.outcome.shape == (3,)
     assert res.defenders_committed[0] > 20.0
     assert res.defenders_committed[2] == 20.0
+
+
+def test_road_distance_runs_to_the_border_then_along_it() -> None:
+    from bordersim.model.activation import road_distance_km
+
+    # a base 55 km off the border at chainage 195 km, to sectors centred at 28 km and 700 km
+    np.testing.assert_allclose(road_distance_km(195.0, 55.0, [28.0, 700.0]), [222.0, 560.0])
+    # bases against sectors broadcast to (bases, sectors)
+    d = road_distance_km(np.array([[0.0], [100.0]]), np.array([[10.0], [0.0]]), [0.0, 50.0])
+    np.testing.assert_allclose(d, [[10.0, 60.0], [100.0, 50.0]])

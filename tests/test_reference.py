@@ -4,8 +4,13 @@ The two share no simulation code and no random stream; they must agree in distri
 covert actor and outcome class (summed over sectors), and for people fleeing per reception crossing
 (arrived, received, still waiting, longest wait), the difference of the two replication means must lie
 within 4 combined standard errors, sqrt(se_engine**2 + se_reference**2), each SE from its own
-replication variance. Quantities with no variance in either model must match exactly. Armed
-incursions are switched off on both sides until the reference models them.
+replication variance. Quantities with no variance in either model must match exactly.
+
+Armed incursions: the case with incursions also compares, per replication, engagements, breaches,
+repelled, undecided, defender and attacker losses, whether and when help was requested, the
+sector-days with detection lowered by a breach, and the mean time to the first reinforcement (a
+ratio over engagements, delta-method standard errors). The three older cases keep armed actors off
+on both sides, so that they still test the covert and fleeing model alone.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ OUTCOMES = ("interdicted", "turned_back", "detected_got_away", "undetected_got_a
 MAX_Z = 4.0
 ENGINE_SEED, REFERENCE_SEED = 20210705, 19420
 ENGINE_REPS = 2000
+ARMED_RATE = 0.2  # attacks a day in the incursion case (the 2021 scenario's nominal rate is 0.02)
 
 
 def _mean_se(x: NDArray[np.int64]) -> tuple[float, float]:
@@ -38,8 +44,51 @@ def _mean_se(x: NDArray[np.int64]) -> tuple[float, float]:
     return float(x.mean()), float(x.std(ddof=1) / np.sqrt(x.size))
 
 
+def _ratio_se(num: NDArray[np.float64], den: NDArray[np.float64]) -> tuple[float, float]:
+    """Ratio estimator sum(num) / sum(den) with its delta-method standard error."""
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    r = float(num.sum() / den.sum())
+    infl = (num - r * den) / den.mean()
+    return r, float(infl.std(ddof=1) / np.sqrt(num.size))
+
+
+def _incursion_pairs(
+    engine: Results, ref: ReferenceResults
+) -> list[tuple[str, NDArray[np.float64], NDArray[np.float64]]]:
+    """Per-replication incursion quantities of both models (summed over armed actors)."""
+    inc = engine.incursions
+    assert inc is not None and engine.degraded_days is not None
+    T = float(engine.days)
+    pairs = [
+        (f"incursions.{k}", getattr(inc, k).sum(axis=1), getattr(ref, k).sum(axis=1))
+        for k in (
+            "engagements",
+            "breaches",
+            "repelled",
+            "undecided",
+            "defender_losses",
+            "attacker_losses",
+        )
+    ]
+    pairs += [
+        ("escalation.requested", np.isfinite(inc.request_day), np.isfinite(ref.request_day)),
+        (
+            "escalation.request_day_or_horizon",
+            np.minimum(inc.request_day, T),
+            np.minimum(ref.request_day, T),
+        ),
+        ("breach.degraded_sector_days", engine.degraded_days.sum(axis=1), ref.degraded_days.sum(1)),
+    ]
+    return pairs
+
+
 def disagreements(engine: Results, ref: ReferenceResults) -> list[str]:
     """Every compared quantity that differs by more than MAX_Z combined standard errors."""
+    return [line for line, z in comparisons(engine, ref) if z > MAX_Z]
+
+
+def comparisons(engine: Results, ref: ReferenceResults) -> list[tuple[str, float]]:
+    """Every compared quantity as (a line saying both estimates, |z|)."""
     c = engine.compiled
     pairs: list[tuple[str, NDArray[np.int64], NDArray[np.int64]]] = []
     eng_by_actor = engine.covert_totals.sum(axis=1)
@@ -57,16 +106,27 @@ def disagreements(engine: Results, ref: ReferenceResults) -> list[str]:
             pairs.append((f"fleeing.{name}.total", e.sum(axis=1), r.sum(axis=1)))
             for p, crossing in enumerate(c.crossing_ids):
                 pairs.append((f"fleeing.{name}.{crossing}", e[:, p], r[:, p]))
-    bad = []
-    for name, e, r in pairs:
-        (me, se_e), (mr, se_r) = _mean_se(e), _mean_se(r)
-        se = float(np.hypot(se_e, se_r))
-        if (se == 0.0 and me != mr) or (se > 0.0 and abs(me - mr) > MAX_Z * se):
-            z = abs(me - mr) / se if se > 0 else float("inf")
-            bad.append(
-                f"{name}: engine {me:.4f} ± {se_e:.4f}, reference {mr:.4f} ± {se_r:.4f}, z = {z:.2f}"
+    estimates = [(name, _mean_se(e), _mean_se(r)) for name, e, r in pairs]
+    if c.armed_ids and ref.engagements.sum() > 0:
+        inc = engine.incursions
+        assert inc is not None
+        estimates += [
+            (name, _mean_se(e), _mean_se(r)) for name, e, r in _incursion_pairs(engine, ref)
+        ]
+        estimates.append(
+            (
+                "incursions.first_reinforcement_hours",
+                _ratio_se(inc.first_reinf_hours_sum.sum(1), inc.first_reinf_count.sum(1)),
+                _ratio_se(ref.first_reinf_hours_sum.sum(1), ref.first_reinf_count.sum(1)),
             )
-    return bad
+        )
+    out = []
+    for name, (me, se_e), (mr, se_r) in estimates:
+        se = float(np.hypot(se_e, se_r))
+        z = abs(me - mr) / se if se > 0 else (0.0 if me == mr else float("inf"))
+        line = f"{name}: engine {me:.4f} ± {se_e:.4f}, reference {mr:.4f} ± {se_r:.4f}, z = {z:.2f}"
+        out.append((line, z))
+    return out
 
 
 def without_incursions(scenario: Scenario) -> Scenario:
@@ -76,17 +136,29 @@ def without_incursions(scenario: Scenario) -> Scenario:
     return with_overrides(scenario, {f"actors.{a}.rate_per_day": 0.0 for a in armed})
 
 
-def _check(scenario: Scenario, start: dt.date, days: int, ref_reps: int) -> None:
-    scenario = without_incursions(scenario)
-    compiled = compile_scenario(scenario, start=start, days=days)
+def _check(
+    scenario: Scenario,
+    start: dt.date,
+    days: int,
+    ref_reps: int,
+    *,
+    policy: str | None = None,
+    incursions: bool = False,
+) -> list[tuple[str, float]]:
+    """Run both models and assert agreement; returns every comparison (line, |z|)."""
+    if not incursions:
+        scenario = without_incursions(scenario)
+    compiled = compile_scenario(scenario, policy=policy, start=start, days=days)
     try:
         model = ReferenceModel(scenario, compiled)
     except NotImplementedError as exc:
         pytest.skip(f"reference model cannot run this scenario: {exc}")
     engine = simulate(compiled, ENGINE_REPS, ENGINE_SEED)
     ref = model.run(ref_reps, REFERENCE_SEED)
-    bad = disagreements(engine, ref)
+    compared = comparisons(engine, ref)
+    bad = [line for line, z in compared if z > MAX_Z]
     assert not bad, "engine and reference disagree:\n" + "\n".join(bad)
+    return compared
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +178,21 @@ def test_2021_timeline_with_the_july_batch(scenario_2021: Scenario) -> None:
     compiled = compile_scenario(scenario_2021, start=dt.date(2021, 6, 1), days=90)
     assert len(compiled.phases) > 1 and compiled.batches
     _check(scenario_2021, dt.date(2021, 6, 1), 90, ref_reps=200)
+
+
+def test_2021_timeline_with_incursions_and_csto_on_call(scenario_2021: Scenario) -> None:
+    """June-August 2021 with armed incursions, policy csto-on-call (help asked at 3 engagements in
+    7 days). At the scenario's nominal 0.02 attacks a day escalation fires in ~1% of replications,
+    so the armed rate is raised to 0.2 a day (nominal range 0.005-0.1): ~14 engagements and ~0.8
+    breaches per replication, help requested in ~94% of replications around day 43, after which
+    the 201st, the Aini helicopters and the CSTO reinforce (first reinforcement ~2.0 h instead of
+    ~2.5 h without the request)."""
+    sc = with_overrides(scenario_2021, {"actors.armed_incursions.rate_per_day": ARMED_RATE})
+    compared = _check(
+        sc, dt.date(2021, 6, 1), 90, ref_reps=200, policy="csto-on-call", incursions=True
+    )
+    names = {line.split(":")[0] for line, _ in compared}
+    assert {"incursions.breaches", "escalation.requested", "breach.degraded_sector_days"} <= names
 
 
 def test_2015_kunduz_crisis() -> None:

@@ -128,6 +128,22 @@ def escalation_request_day(
     return np.asarray(np.where(reached.any(axis=-1), first, np.inf), dtype=float)
 
 
+def road_distance_km(
+    base_chainage_km: ArrayLike, base_offset_km: ArrayLike, sector_mid_km: ArrayLike
+) -> FloatArray:
+    """Straight-line road km from a base to a sector's midpoint, before tortuosity: from the base to
+    its nearest point of the border (``base_offset_km``), then along the border to the sector
+    (``|base chainage - sector midpoint chainage|``) -- the roads of the Panj valley and the Pamir
+    highway follow the river. Broadcasts bases against sectors."""
+    return np.asarray(
+        np.asarray(base_offset_km, dtype=float)
+        + np.abs(
+            np.asarray(base_chainage_km, dtype=float) - np.asarray(sector_mid_km, dtype=float)
+        ),
+        dtype=float,
+    )
+
+
 def reserve_response_hours(
     readiness_h: ArrayLike,
     distance_km: ArrayLike,

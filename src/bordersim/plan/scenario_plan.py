@@ -46,14 +46,14 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize
 
+from bordersim.model.activation import road_distance_km
 from bordersim.model.choice import best_response, expected_values, quantal_response
 from bordersim.model.detection import detection_probability
 from bordersim.model.outcomes import success_probability
 from bordersim.plan.siting import SitingPlan, site_reserves, travel_times
 from bordersim.plan.water_filling import PatrolInterdiction, water_fill
-from bordersim.scenario.compile import Compiled, Phase, compile_scenario
+from bordersim.scenario.compile import Compiled, Phase, compile_scenario, fastest_reserve_hours
 from bordersim.scenario.evidence import Assumption, Quantity
-from bordersim.scenario.geometry import haversine_km
 from bordersim.scenario.schema import (
     TERRAINS,
     Allocation,
@@ -189,22 +189,14 @@ def _unit_states(sc: Scenario, date: dt.date, policies: Sequence[str]) -> dict[s
 def _reserve_hours(
     sc: Scenario, c: Compiled, phase: Phase, states: dict[str, _UnitState]
 ) -> FloatArray:
-    """The compiler's reserve response: fastest active reserve unit, by road or (air-mobile) air."""
-    bases = {b.id: b for b in sc.bases}
-    mid_km = np.array([(s.start_km + s.end_km) / 2 for s in sc.border.sectors])
-    tort = np.array([sc.terrain[TERRAINS[t]].road_tortuosity.value for t in c.sector_terrain])
-    reserve = np.full(c.n_sectors, np.inf)
-    for i, u in enumerate(sc.units):
-        if phase.unit_posture[i] != "reserve" or phase.unit_active[i] <= 0:
-            continue
-        b = bases[states[u.id].base]
-        road_km = (b.distance_km + np.abs(b.km - mid_km)) * tort
-        t = u.readiness_hours.value + road_km / u.road_speed_kmh.value
-        if u.kind == "air_mobile" and u.air_speed_kmh is not None:
-            air_km = haversine_km(b.lon, b.lat, c.sector_lonlat[:, 0], c.sector_lonlat[:, 1])
-            t = np.minimum(t, u.readiness_hours.value + air_km / u.air_speed_kmh.value)
-        reserve = np.minimum(reserve, t)
-    return reserve
+    """The compiler's reserve response (one rule for planner and engine)."""
+    return fastest_reserve_hours(
+        sc,
+        {u.id: states[u.id].base for u in sc.units},
+        phase.unit_posture,
+        phase.unit_active,
+        c.sector_lonlat,
+    )
 
 
 def plan_inputs(
@@ -686,7 +678,7 @@ def siting_problem(
 
     def road_times(base_ids: Sequence[str]) -> FloatArray:
         dist = np.array(
-            [(bases[b].distance_km + np.abs(bases[b].km - mid_km)) * tort for b in base_ids]
+            [road_distance_km(bases[b].km, bases[b].distance_km, mid_km) * tort for b in base_ids]
         )
         return travel_times(distance_km=dist.reshape(len(base_ids), -1), speed_kmh=road_speed_kmh)
 

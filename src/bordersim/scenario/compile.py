@@ -12,7 +12,7 @@ Quantities take their nominal ``value`` unless ``overrides`` (factor name -> val
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordersim.model import choice as choice_model
-from bordersim.model.activation import air_lift_arrivals, reserve_response_hours
+from bordersim.model.activation import (
+    air_lift_arrivals,
+    reserve_response_hours,
+    road_distance_km,
+)
 from bordersim.model.detection import detection_probability
 from bordersim.model.interdiction import (
     interdiction_probability,
@@ -580,19 +584,9 @@ def _phase(
     team = np.array([_v(u.team_size, 6.0) for u in sc.units])
     teams = ((strength * avail * active * on_border / team)[:, None] * alloc).sum(axis=0)
 
-    # Reserve response: the fastest active reserve unit, by road (along the border, scaled by the
-    # sector's tortuosity) or by air (straight line) for air-mobile units.
-    reserve = np.full(S, np.inf)
-    for i, u in enumerate(sc.units):
-        if posture[i] != "reserve" or active[i] <= 0:
-            continue
-        b = bases[st.base[u.id]]
-        road_km = (b.distance_km + np.abs(b.km - _mid_km(sc))) * tort
-        t = u.readiness_hours.value + road_km / u.road_speed_kmh.value
-        if u.kind == "air_mobile" and u.air_speed_kmh is not None:
-            air_km = haversine_km(b.lon, b.lat, mid[0], mid[1])
-            t = np.minimum(t, u.readiness_hours.value + air_km / u.air_speed_kmh.value)
-        reserve = np.minimum(reserve, t)
+    reserve = fastest_reserve_hours(
+        sc, {u.id: st.base[u.id] for u in sc.units}, posture, active, np.column_stack(mid)
+    )
 
     window = np.array([_active_fraction(u, today, day, 0.0, window_only=True) for u in sc.units])
     unit_guards = (strength * avail * on_border)[:, None] * alloc
@@ -725,7 +719,7 @@ def _reinforcements(
         b = bases[st.base[u.id]]
         road = reserve_response_hours(
             u.readiness_hours.value,
-            b.distance_km + np.abs(b.km - mid_km),
+            road_distance_km(b.km, b.distance_km, mid_km),
             u.road_speed_kmh.value,
             tort,
         )
@@ -757,6 +751,36 @@ def _reinforcements(
             hours[js[0]] = road
             size[js[0]] = strength[i] * avail[i] * inc["reserve_fraction"]
     return hours, size
+
+
+def fastest_reserve_hours(
+    sc: Scenario,
+    unit_base: Mapping[str, str],
+    posture: Sequence[str],
+    active: NDArray[np.float64],
+    sector_lonlat: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """(S,) hours until the fastest active reserve unit reaches each sector: readiness plus travel
+    by road (along the border, scaled by the sector terrain's tortuosity) or, for air-mobile units,
+    by air in a straight line. inf where no reserve is active. Shared by the compiler (response
+    to a detected group where a sector has no patrols) and the planner."""
+    tort = np.array([sc.terrain[s.terrain].road_tortuosity.value for s in sc.border.sectors])
+    mid_km = _mid_km(sc)
+    bases = {b.id: b for b in sc.bases}
+    reserve = np.full(len(mid_km), np.inf)
+    for i, u in enumerate(sc.units):
+        if posture[i] != "reserve" or active[i] <= 0:
+            continue
+        b = bases[unit_base[u.id]]
+        road_km = road_distance_km(b.km, b.distance_km, mid_km)
+        t = reserve_response_hours(u.readiness_hours.value, road_km, u.road_speed_kmh.value, tort)
+        if u.kind == "air_mobile" and u.air_speed_kmh is not None:
+            air_km = haversine_km(b.lon, b.lat, sector_lonlat[:, 0], sector_lonlat[:, 1])
+            t = np.minimum(
+                t, reserve_response_hours(u.readiness_hours.value, air_km, u.air_speed_kmh.value)
+            )
+        reserve = np.minimum(reserve, t)
+    return reserve
 
 
 def _mid_km(sc: Scenario) -> NDArray[np.float64]:

@@ -34,6 +34,14 @@ def parse_partial_date(text: str) -> date:
     return date(y, mo, d)  # raises ValueError for 2021-02-30
 
 
+def _date_text(v: object) -> str:
+    """A claim's or source's date as text, checked: YAML gives dates, the schema keeps text so that
+    a year or a month can stand for the period a claim describes."""
+    text = v.isoformat() if isinstance(v, date) else str(v)
+    parse_partial_date(text)
+    return text
+
+
 class Claim(Frozen):
     """One source's statement of a quantity."""
 
@@ -46,9 +54,7 @@ class Claim(Frozen):
     @field_validator("date", mode="before")
     @classmethod
     def _date(cls, v: object) -> str:
-        text = v.isoformat() if isinstance(v, date) else str(v)
-        parse_partial_date(text)
-        return text
+        return _date_text(v)
 
 
 class Assumption(Frozen):
@@ -151,6 +157,4 @@ class Source(Frozen):
     @field_validator("date", mode="before")
     @classmethod
     def _date(cls, v: object) -> str:
-        text = v.isoformat() if isinstance(v, date) else str(v)
-        parse_partial_date(text)
-        return text
+        return _date_text(v)
