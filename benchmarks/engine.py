@@ -21,8 +21,8 @@ import time
 
 from bordersim.engine import simulate
 from bordersim.engine.rng import RNG_BLOCK, block_generator, blocks_for
+from bordersim.model.compile import compile_scenario
 from bordersim.scenario.builtin import load
-from bordersim.scenario.compile import compile_scenario
 
 
 def rng_floor(compiled, reps: int, days: int, seed: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
@@ -48,7 +48,7 @@ def peak_rss_mb(reps: int, days: int) -> float:
     """Peak resident memory of a fresh process that runs one totals-mode simulation."""
     code = (
         "from bordersim.scenario.builtin import load;"
-        "from bordersim.scenario.compile import compile_scenario;"
+        "from bordersim.model.compile import compile_scenario;"
         "from bordersim.engine import simulate;"
         f"simulate(compile_scenario(load(), days={days}), {reps}, 1);"
         "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])"

@@ -14,8 +14,8 @@ import time
 
 from bordersim.engine import simulate
 from bordersim.engine.incursions import simulate_incursions
+from bordersim.model.compile import compile_scenario
 from bordersim.scenario.builtin import load
-from bordersim.scenario.compile import compile_scenario
 
 RATE = "actors.armed_incursions.rate_per_day"
 

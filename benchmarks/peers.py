@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywher
 from benchmarks.reference.simpy_model import ReferenceModel, Replication
 from bordersim.engine.rng import RNG_BLOCK, block_generator, blocks_for
 from bordersim.engine.simulate import simulate
+from bordersim.model.compile import Compiled, compile_scenario, with_overrides
 from bordersim.scenario.builtin import load
-from bordersim.scenario.compile import Compiled, compile_scenario, with_overrides
 
 SEED = 20210705
 REPEATS = 3  # engine and bound: best of three, so other load on the machine does not count

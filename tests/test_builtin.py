@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from bordersim.cli.app import app
 from bordersim.engine import simulate
+from bordersim.model.compile import Compiled, compile_scenario
 from bordersim.scenario.builtin import builtin_names, describe_builtins, load
-from bordersim.scenario.compile import Compiled, compile_scenario
 from bordersim.scenario.schema import Scenario
 
 EXPECTED = {"tajik-afghan-2004", "tajik-afghan-2015", "tajik-afghan-2021"}

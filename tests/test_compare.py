@@ -8,8 +8,8 @@ import numpy as np
 
 from bordersim.engine import simulate
 from bordersim.experiments.compare import compare, paired_difference
+from bordersim.model.compile import compile_scenario
 from bordersim.scenario.builtin import load
-from bordersim.scenario.compile import compile_scenario
 
 
 def test_common_random_numbers_shrink_the_paired_variance() -> None:

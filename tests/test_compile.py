@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from bordersim.model.compile import CompileError, compile_scenario, with_overrides
 from bordersim.scenario.builtin import load
-from bordersim.scenario.compile import CompileError, compile_scenario, with_overrides
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from bordersim.engine import simulate
 from bordersim.engine.rng import RNG_BLOCK
+from bordersim.model.compile import compile_scenario, with_overrides
 from bordersim.scenario.builtin import load
-from bordersim.scenario.compile import compile_scenario, with_overrides
 
 
 @pytest.fixture(scope="module")

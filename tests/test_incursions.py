@@ -10,8 +10,8 @@ import pytest
 from bordersim.engine import simulate
 from bordersim.engine.incursions import per_rep_outcome_p, unit_fractions
 from bordersim.model.activation import escalation_request_day
+from bordersim.model.compile import compile_scenario
 from bordersim.scenario.builtin import builtin_names, load
-from bordersim.scenario.compile import compile_scenario
 
 
 @pytest.fixture(scope="module")

@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is n
 from benchmarks.reference import ReferenceModel, ReferenceResults
 from bordersim.engine.results import Results
 from bordersim.engine.simulate import simulate
+from bordersim.model.compile import compile_scenario, with_overrides
 from bordersim.scenario.builtin import builtin_path, load
-from bordersim.scenario.compile import compile_scenario, with_overrides
 from bordersim.scenario.schema import Scenario
 
 OUTCOMES = ("interdicted", "turned_back", "detected_got_away", "undetected_got_away")

@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from bordersim.model.compile import compile_scenario
 from bordersim.plan.scenario_plan import (
     plan_as_policy,
     plan_inputs,
@@ -15,7 +16,6 @@ from bordersim.plan.scenario_plan import (
     siting_problem,
 )
 from bordersim.scenario.builtin import load
-from bordersim.scenario.compile import compile_scenario
 from bordersim.scenario.schema import Scenario
 
 

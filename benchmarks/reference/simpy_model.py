@@ -42,7 +42,7 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
-from bordersim.scenario.compile import Compiled, Phase
+from bordersim.model.compile import Compiled, Phase
 from bordersim.scenario.schema import TERRAINS, Scenario
 
 HOURS_PER_DAY = 24.0

@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from bordersim.model.compile import CompileError, compile_scenario
 from bordersim.scenario.builtin import DEFAULT_SCENARIO, describe_builtins, resolve
-from bordersim.scenario.compile import CompileError, compile_scenario
 from bordersim.scenario.loading import ScenarioError, content_hash, load_scenario
 from bordersim.scenario.schema import Scenario
 

@@ -115,8 +115,8 @@ def register(app: typer.Typer) -> None:
             app_module.fail(f"--adversary must be best or quantal, got {adversary!r}")
         if adversary == "quantal" and rationality is None:
             app_module.fail("--adversary quantal needs --lambda L (rationality, >= 0)")
+        from bordersim.model.compile import CompileError
         from bordersim.plan.scenario_plan import plan_as_policy, plan_scenario
-        from bordersim.scenario.compile import CompileError
 
         try:
             plan = plan_scenario(

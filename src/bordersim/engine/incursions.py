@@ -54,8 +54,8 @@ from bordersim.model.activation import (
     escalation_request_day,
     on_request_active,
 )
+from bordersim.model.compile import Compiled
 from bordersim.model.engagement import BREACH, REPELLED, UNDECIDED, resolve_engagements
-from bordersim.scenario.compile import Compiled
 
 INCURSION_STREAM = 1  #: second element of the spawn key of a block's incursion stream
 CHUNK = 8_192  #: engagements per resolve call: bounds memory (events x reinforcement waves); the result does not depend on it

@@ -17,6 +17,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from bordersim.engine.incursions import IncursionOutcome
+from bordersim.model.compile import Compiled
 from bordersim.model.outcomes import (
     DETECTED_GOT_AWAY,
     INTERDICTED,
@@ -24,7 +25,6 @@ from bordersim.model.outcomes import (
     TURNED_BACK,
     UNDETECTED_GOT_AWAY,
 )
-from bordersim.scenario.compile import Compiled
 
 Z95 = 1.959963984540054
 

@@ -39,8 +39,8 @@ from bordersim.engine.rng import (
     stream_generator,
 )
 from bordersim.model import choice as choice_model
+from bordersim.model.compile import Compiled
 from bordersim.model.outcomes import UNDETECTED_GOT_AWAY, outcome_probabilities
-from bordersim.scenario.compile import Compiled
 
 MAX_WAIT_BINS = (
     120  # days of queue age tracked exactly; older waiting people are held in the last bin

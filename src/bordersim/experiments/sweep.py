@@ -242,7 +242,7 @@ def run_point(task: PointTask) -> PointOutcome:
     """Compile and simulate one design point for every policy; an exception is returned as the
     point's error so the sweep carries on."""
     from bordersim.engine import simulate
-    from bordersim.scenario.compile import compile_scenario
+    from bordersim.model.compile import compile_scenario
 
     t0 = time.perf_counter()
     K, R = len(task.policies), task.replications

@@ -33,9 +33,9 @@ import numpy as np
 from bordersim.engine.results import Estimate, ratio_ci
 from bordersim.engine.simulate import simulate
 from bordersim.model.choice import quantal_response
+from bordersim.model.compile import compile_scenario
 from bordersim.model.outcomes import INTERDICTED
 from bordersim.plan.scenario_plan import ScenarioPlan, plan_as_policy
-from bordersim.scenario.compile import compile_scenario
 from bordersim.scenario.evidence import Assumption, Quantity
 from bordersim.scenario.schema import Choice, Policy, Scenario, SetChoice
 

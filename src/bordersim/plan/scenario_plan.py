@@ -1,7 +1,7 @@
 """The bridge from a compiled scenario to the planner: where should the border guards stand?
 
 For one date of a scenario (by default the first day of the period's last phase) the bridge reads the
-compiled :class:`~bordersim.scenario.compile.Phase` and the scenario's terrain parameters and builds the
+compiled :class:`~bordersim.model.compile.Phase` and the scenario's terrain parameters and builds the
 planner's problem with the *same* model functions the compiler uses:
 
 - the budget ``G``: the on-duty border guards of that phase (``guards`` overrides it);
@@ -48,11 +48,11 @@ from scipy.optimize import minimize
 
 from bordersim.model.activation import road_distance_km
 from bordersim.model.choice import best_response, expected_values, quantal_response
+from bordersim.model.compile import Compiled, Phase, compile_scenario, fastest_reserve_hours
 from bordersim.model.detection import detection_probability
 from bordersim.model.outcomes import success_probability
 from bordersim.plan.siting import SitingPlan, site_reserves, travel_times
 from bordersim.plan.water_filling import PatrolInterdiction, water_fill
-from bordersim.scenario.compile import Compiled, Phase, compile_scenario, fastest_reserve_hours
 from bordersim.scenario.evidence import Assumption, Quantity
 from bordersim.scenario.schema import (
     TERRAINS,

@@ -48,6 +48,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from bordersim import __version__
+from bordersim.model.compile import Compiled, CompileError, compile_scenario
 from bordersim.report.figures import (
     TimelineMark,
     save_png,
@@ -56,7 +57,6 @@ from bordersim.report.figures import (
     timeseries_figure,
 )
 from bordersim.report.map import MAP_METRICS, METRIC_SPECS, MapResult, draw_map, sector_metric
-from bordersim.scenario.compile import Compiled, CompileError, compile_scenario
 from bordersim.scenario.evidence import Evidence, Quantity
 from bordersim.scenario.schema import Scenario
 

@@ -287,7 +287,7 @@ class Event(Frozen):
 class Incursions(Frozen):
     """Parameters of the armed-incursion model (DESIGN "Armed incursions"). Every field is optional:
     a scenario that gives none gets the engine's assumed placeholders (listed in
-    :data:`bordersim.scenario.compile.INCURSION_DEFAULTS`), so older scenario files stay valid.
+    :data:`bordersim.model.compile.INCURSION_DEFAULTS`), so older scenario files stay valid.
 
     Kill rates are per capita per hour (Lanchester's square law); fractions lie in [0, 1].
     """
