@@ -18,6 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from bordersim.model.compile import CompileError, compile_scenario
+from bordersim.report.formatting import fmt_estimate
 from bordersim.scenario.builtin import DEFAULT_SCENARIO, describe_builtins, resolve
 from bordersim.scenario.loading import ScenarioError, content_hash, load_scenario
 from bordersim.scenario.schema import Scenario
@@ -143,27 +144,6 @@ def validate(
         f"{len(sc.units)} units, {len(sc.actors)} actors, {len(sc.timeline)} timeline events, "
         f"{n_q} quantities with evidence"
     )
-
-
-def fmt_number(v: float) -> str:
-    """Enough digits to see a difference, no more: 9,540,000 / 32.8 / 3.01 / 0.072."""
-    a = abs(v)
-    if a >= 1000:
-        return f"{v:,.0f}"
-    if a >= 10:
-        return f"{v:,.1f}"
-    if a >= 1 or a == 0:
-        return f"{v:.2f}"
-    return f"{v:.3f}"
-
-
-def fmt_estimate(m: float | None, lo: float, hi: float, pct: bool = False) -> str:
-    """A mean with its 95% CI, as the tables print it ('-' when undefined)."""
-    if m is None or m != m:  # nan
-        return "-"
-    if pct:
-        return f"{100 * m:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
-    return f"{fmt_number(m)} [{fmt_number(lo)}, {fmt_number(hi)}]"
 
 
 def _fmt(row: dict[str, Any], key: str, pct: bool = False) -> str:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 
 def _fmt(e: dict[str, Any], pct: bool = False) -> str:
-    from bordersim.cli.app import fmt_estimate
+    from bordersim.report.formatting import fmt_estimate
 
     return fmt_estimate(e["mean"], e["lo"], e["hi"], pct)
 

@@ -1,0 +1,44 @@
+"""One number formatter for the terminal tables and the HTML report.
+
+Both show a figure with "enough digits to see a difference, no more", and the same mark, ``-``, for a
+figure that is undefined (NaN or missing): a reader comparing the table with the page sees the same
+text.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["MISSING", "fmt_estimate", "fmt_number"]
+
+#: The mark shown for an undefined figure (no attempts, never happened), in tables and pages alike.
+MISSING = "-"
+
+
+def _undefined(v: float | None) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def fmt_number(v: float | None) -> str:
+    """Enough digits to see a difference, no more: 9,540,000 / 32.8 / 3.01 / 0.072."""
+    if _undefined(v):
+        return MISSING
+    assert v is not None
+    a = abs(v)
+    if a >= 1000:
+        return f"{v:,.0f}"
+    if a >= 10:
+        return f"{v:,.1f}"
+    if a >= 1 or a == 0:
+        return f"{v:.2f}"
+    return f"{v:.3f}"
+
+
+def fmt_estimate(m: float | None, lo: float, hi: float, pct: bool = False) -> str:
+    """A mean with its 95% CI, as the tables print it (:data:`MISSING` when undefined)."""
+    if _undefined(m):
+        return MISSING
+    assert m is not None
+    if pct:
+        return f"{100 * m:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
+    return f"{fmt_number(m)} [{fmt_number(lo)}, {fmt_number(hi)}]"
