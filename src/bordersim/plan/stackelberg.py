@@ -32,7 +32,6 @@ target other than the attacked one without changing the equilibrium.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +42,8 @@ from numpy.typing import ArrayLike, NDArray
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from scipy import sparse
 from scipy.optimize import linprog
+
+from bordersim.plan.game_files import format_path, json_line_of
 
 FloatArray = NDArray[np.float64]
 
@@ -222,80 +223,6 @@ class _GameModel(BaseModel):
     targets: list[_TargetModel] = Field(min_length=1)
 
 
-def _format_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out or "<root>"
-
-
-_WS = re.compile(r"[ \t\n\r]*")
-
-
-def _json_positions(text: str) -> dict[tuple[int | str, ...], int]:
-    """Character offset of every value in valid JSON ``text``, keyed by its path (for line numbers
-    in error messages; the json module does not keep positions)."""
-    decoder = json.JSONDecoder()
-    positions: dict[tuple[int | str, ...], int] = {}
-
-    def skip(i: int) -> int:
-        match = _WS.match(text, i)
-        return match.end() if match else i
-
-    def value(i: int, path: tuple[int | str, ...]) -> int:
-        i = skip(i)
-        positions[path] = i
-        ch = text[i : i + 1]
-        if ch == "{":
-            i = skip(i + 1)
-            if text[i] == "}":
-                return i + 1
-            while True:
-                i = skip(i)
-                key, i = json.decoder.scanstring(text, i + 1)  # type: ignore[attr-defined]
-                i = skip(i) + 1  # the colon
-                i = skip(value(i, (*path, key)))
-                if text[i] == ",":
-                    i += 1
-                    continue
-                return i + 1
-        if ch == "[":
-            i = skip(i + 1)
-            if text[i] == "]":
-                return i + 1
-            k = 0
-            while True:
-                i = skip(value(i, (*path, k)))
-                k += 1
-                if text[i] == ",":
-                    i += 1
-                    continue
-                return i + 1
-        _, end = decoder.raw_decode(text, i)
-        return int(end)
-
-    try:
-        value(0, ())
-    except (ValueError, IndexError):
-        return positions
-    return positions
-
-
-def _line_of(text: str | None, loc: tuple[int | str, ...]) -> int | None:
-    if text is None:
-        return None
-    positions = _json_positions(text)
-    # The deepest existing prefix of the path (a missing field points at its parent object).
-    for cut in range(len(loc), -1, -1):
-        offset = positions.get(tuple(loc[:cut]))
-        if offset is not None:
-            return text.count("\n", 0, offset) + 1
-    return None
-
-
 def parse_game(
     data: Mapping[str, Any] | str, source: str = "<string>", *, text: str | None = None
 ) -> SecurityGame:
@@ -328,7 +255,7 @@ def parse_game(
         if len(errors) > 1:
             message += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
         raise GameFileError(
-            message, file=source, path=_format_path(loc), line=_line_of(text, loc)
+            message, file=source, path=format_path(loc), line=json_line_of(text, loc)
         ) from None
     seen: dict[str, int] = {}
     for i, target in enumerate(model.targets):
@@ -337,8 +264,8 @@ def parse_game(
             raise GameFileError(
                 f"duplicate target name {target.name!r} (first used by targets[{seen[target.name]}])",
                 file=source,
-                path=_format_path(loc),
-                line=_line_of(text, loc),
+                path=format_path(loc),
+                line=json_line_of(text, loc),
             )
         seen[target.name] = i
     ts = model.targets
