@@ -263,3 +263,9 @@ def _json_default(o: object) -> str:
     if isinstance(o, date):
         return o.isoformat()
     raise TypeError(type(o).__name__)
+
+
+#: Public names for other files that locate their own errors the same way (policy files,
+#: observation files): plain data with where each field came from, and pydantic errors to problems.
+Located = _Located
+pydantic_problems = _pydantic_problems
