@@ -263,3 +263,8 @@ def _json_default(o: object) -> str:
     if isinstance(o, date):
         return o.isoformat()
     raise TypeError(type(o).__name__)
+
+
+# Public names for callers that validate a fragment (a policy file) against located YAML data.
+Located = _Located
+pydantic_problems = _pydantic_problems
