@@ -20,9 +20,9 @@ runner = CliRunner()
 @pytest.fixture
 def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tables wide enough that no name is folded, whatever the terminal (or xdist worker) says."""
-    from bordersim.cli import app as app_module
+    from bordersim.cli import common
 
-    monkeypatch.setattr(app_module.console, "_width", 250)
+    monkeypatch.setattr(common.console, "_width", 250)
 
 
 def _json(*args: str) -> dict[str, Any]:

@@ -1,125 +1,153 @@
-"""`bordersim compare`: policies side by side on common random numbers."""
+"""`bordersim compare`: policies side by side on common random numbers.
+
+A thin layer over :func:`bordersim.api.compare`; ``--json`` prints its ``summary()``, with the
+command line.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from bordersim.api import Comparison, CompileError
+from bordersim.api import compare as compare_policies
+from bordersim.cli.common import (
+    JsonOpt,
+    ScenarioArg,
+    WideOpt,
+    console,
+    fail,
+    load_or_fail,
+    parse_date,
+    replication_progress,
+    show_progress,
+    with_policy_file,
+)
+from bordersim.cli.fit import compact_table, fits, fmt_pm, print_fitting
+from bordersim.report.formatting import fmt_estimate
 
-def _fmt(e: dict[str, Any], pct: bool = False) -> str:
-    from bordersim.report.formatting import fmt_estimate
+__all__ = ["compare", "print_comparison"]
 
+
+def _ci(e: dict[str, Any], pct: bool = False) -> str:
     return fmt_estimate(e["mean"], e["lo"], e["hi"], pct)
 
 
-def register(app: typer.Typer) -> None:
-    """Add the `compare` command to the CLI."""
+def _pm(e: dict[str, Any], pct: bool = False) -> str:
+    return fmt_pm(e["mean"], e["lo"], e["hi"], pct)
 
-    @app.command()
-    def compare(
-        scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file")] = None,
-        policy: Annotated[
-            list[str] | None,
-            typer.Option("--policy", "-p", help="policy (repeat; the first is the baseline)"),
-        ] = None,
-        replications: Annotated[int, typer.Option("--replications", "-n", min=2)] = 1000,
-        days: Annotated[int | None, typer.Option(min=1)] = None,
-        start: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD")] = None,
-        seed: Annotated[int, typer.Option(min=0)] = 2021,
-        out: Annotated[
-            Path | None, typer.Option(help="write compare.json into this run dir")
-        ] = None,
-        json_out: Annotated[bool, typer.Option("--json")] = False,
-        policy_file: Annotated[
-            Path | None, typer.Option(help="YAML file with one policy (optimize --write-policy)")
-        ] = None,
-    ) -> None:
-        """Compare policies: each metric per policy, and paired differences against the first
-        policy with 95% CIs and the probability that a policy beats it."""
-        from bordersim.cli import app as app_module
-        from bordersim.experiments.compare import compare as compare_results
 
-        sc, _ = app_module.load_or_fail(scenario)
-        if policy_file is not None:
-            sc = app_module.with_policy_file(sc, policy_file)
-        policies = policy or ["tajik-only", *[p for p in sc.policies if p != "tajik-only"]]
-        if len(policies) < 2:
-            app_module.fail("give at least two --policy options (the first is the baseline)")
-        start_date = app_module.parse_date(start)
-        results = {}
-        for name in policies:
-            results[name] = app_module.run_simulation(
-                sc,
-                policy=name,
-                replications=replications,
-                days=days,
-                seed=seed,
-                start=start_date,
-                show_progress=not json_out and sys.stderr.isatty(),
-            )
-        report = compare_results(results)
-        report["command"] = ["bordersim", *sys.argv[1:]]
-        text = json.dumps(_clean(report), indent=2, sort_keys=True)
-        if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=out, prefix=".compare.", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text + "\n")
-            os.replace(tmp, out / "compare.json")
-        if json_out:
-            sys.stdout.write(text + "\n")
-            return
-        _print(report)
-
-    def _print(report: dict[str, Any]) -> None:
-        from bordersim.cli import app as app_module
-
-        console = app_module.console
-        console.print(
-            f"[bold]{report['scenario']}[/] from {report['start']} for {report['days']} days, "
-            f"{report['replications']:,} replications per policy on common random numbers, "
-            f"seed {report['seed']}; baseline [bold]{report['baseline']}[/]"
+def _wide(report: dict[str, Any]) -> list[Table]:
+    t = Table(title="Each policy: mean [95% CI]", title_justify="left")
+    t.add_column("metric")
+    for name in report["policies"]:
+        t.add_column(name, justify="right")
+    for m in report["metrics"]:
+        t.add_row(
+            report["metric_labels"][m],
+            *(_ci(report["per_policy"][p][m], m == "true_rate") for p in report["policies"]),
         )
-        t = Table(title="Each policy: mean [95% CI]", title_justify="left")
-        t.add_column("metric")
-        for name in report["policies"]:
-            t.add_column(name, justify="right")
-        for m in report["metrics"]:
+    d = Table(
+        title=f"Paired difference vs {report['baseline']}: mean [95% CI], P(better)",
+        title_justify="left",
+    )
+    d.add_column("metric")
+    others = report["policies"][1:]
+    for name in others:
+        d.add_column(name, justify="right")
+    by = {(x["policy"], x["metric"]): x for x in report["differences"]}
+    for m in report["metrics"]:
+        cells = [
+            f"{_ci(by[(p, m)], m == 'true_rate')}  P={by[(p, m)]['p_better']:.2f}" for p in others
+        ]
+        d.add_row(report["metric_labels"][m], *cells)
+    return [t, d]
+
+
+def _compact(report: dict[str, Any]) -> list[Table]:
+    base = report["baseline"]
+    t = compact_table(
+        f"Each policy, and its paired difference vs {base}: mean ± 95% CI",
+        ["metric / policy", "mean", f"minus {base}", "P(better)"],
+    )
+    by = {(x["policy"], x["metric"]): x for x in report["differences"]}
+    for m in report["metrics"]:
+        pct = m == "true_rate"
+        t.add_row(report["metric_labels"][m], style="bold")
+        for p in report["policies"]:
+            x = by.get((p, m))
             t.add_row(
-                report["metric_labels"][m],
-                *(_fmt(report["per_policy"][p][m], m == "true_rate") for p in report["policies"]),
+                f"  {p}",
+                _pm(report["per_policy"][p][m], pct),
+                "" if x is None else _pm(x, pct),
+                "" if x is None else f"{x['p_better']:.2f}",
             )
-        console.print(t)
-        d = Table(
-            title=f"Paired difference vs {report['baseline']}: mean [95% CI], P(better)",
-            title_justify="left",
-        )
-        d.add_column("metric")
-        others = report["policies"][1:]
-        for name in others:
-            d.add_column(name, justify="right")
-        by = {(x["policy"], x["metric"]): x for x in report["differences"]}
-        for m in report["metrics"]:
-            cells = []
-            for p in others:
-                x = by[(p, m)]
-                cells.append(f"{_fmt(x, m == 'true_rate')}  P={x['p_better']:.2f}")
-            d.add_row(report["metric_labels"][m], *cells)
-        console.print(d)
-        console.print(
-            "P(better) = share of paired replications in which the policy did better than the "
-            "baseline (ties count half)."
-        )
+    return [t]
 
 
-def _clean(o: Any) -> Any:
-    from bordersim.engine.results import _clean as clean
+def print_comparison(report: dict[str, Any], wide: bool = False) -> None:
+    """The tables of `bordersim compare` (``report`` as ``Comparison.summary()`` gives it)."""
+    console.print(
+        f"[bold]{report['scenario']}[/] from {report['start']} for {report['days']} days, "
+        f"{report['replications']:,} replications per policy on common random numbers, "
+        f"seed {report['seed']}; baseline [bold]{report['baseline']}[/]"
+    )
+    full = _wide(report)
+    if wide or all(fits(console, t) for t in full):
+        for table in full:
+            print_fitting(console, table, list, force_wide=True)
+    else:
+        for table in _compact(report):
+            console.print(table)
+    console.print(
+        "P(better) = share of paired replications in which the policy did better than the "
+        "baseline (ties count half)."
+    )
 
-    return clean(o)
+
+def compare(
+    scenario: ScenarioArg = None,
+    policy: Annotated[
+        list[str] | None,
+        typer.Option("--policy", "-p", help="policy (repeat; the first is the baseline)"),
+    ] = None,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=2)] = 1000,
+    days: Annotated[int | None, typer.Option(min=1)] = None,
+    start: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD")] = None,
+    seed: Annotated[int, typer.Option(min=0)] = 2021,
+    out: Annotated[Path | None, typer.Option(help="write compare.json into this run dir")] = None,
+    json_out: JsonOpt = False,
+    policy_file: Annotated[
+        Path | None, typer.Option(help="YAML file with one policy (optimize --write-policy)")
+    ] = None,
+    wide: WideOpt = False,
+) -> None:
+    """Compare policies: each metric per policy, and paired differences against the first
+    policy with 95% CIs and the probability that a policy beats it."""
+    from bordersim.experiments.store import write_json  # imports xarray: lazy for start-up
+
+    sc = with_policy_file(load_or_fail(scenario), policy_file)
+    policies = policy or ["tajik-only", *[p for p in sc.model.policies if p != "tajik-only"]]
+    if len(policies) < 2:
+        fail("give at least two --policy options (the first is the baseline)")
+    start_date = parse_date(start)
+    with replication_progress(replications * len(policies), show_progress(json_out)) as progress:
+        try:
+            cmp: Comparison = compare_policies(
+                sc, policies, replications=replications, days=days, start=start_date,
+                seed=seed, command=["bordersim", *sys.argv[1:]], progress=progress,
+            )  # fmt: skip
+            report = cmp.summary()
+        except CompileError as exc:
+            fail(str(exc))
+    if out is not None:
+        write_json(out / "compare.json", report)
+    if json_out:
+        sys.stdout.write(json.dumps(report, indent=2, sort_keys=True) + "\n")
+        return
+    print_comparison(report, wide)

@@ -21,7 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import yaml
 from rich.table import Table
+
+from bordersim.api import PlanResult
+from bordersim.api import optimize as optimize_plan
+from bordersim.cli.common import JsonOpt, ScenarioArg, console, fail, load_or_fail, parse_date
 
 if TYPE_CHECKING:
     from bordersim.experiments.verify import Verification
@@ -29,7 +34,15 @@ if TYPE_CHECKING:
     from bordersim.plan.stackelberg import StackelbergSolution
 
 
+GameOpt = Annotated[Path | None, typer.Option(help="solve a security-game JSON file instead")]
+SitesOpt = Annotated[int | None, typer.Option(min=1, help="site K reserve bases instead")]
+CandidatesOpt = Annotated[
+    list[str] | None, typer.Option(help="--sites: candidate base ids (repeat or comma-separate)")
+]
+
+
 def _write_atomic(path: Path, text: str) -> None:
+    """The policy YAML file, written whole or not at all."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -38,162 +51,120 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def _dumps(data: Any) -> str:
-    from bordersim.engine.results import _clean
+    from bordersim.engine.results import clean_for_json  # the engine imports xarray: lazy
 
-    return json.dumps(_clean(data), indent=2, sort_keys=True, allow_nan=False) + "\n"
-
-
-def register(app: typer.Typer) -> None:
-    """Add the `optimize` command to the CLI."""
-
-    @app.command()
-    def optimize(
-        scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file")] = None,
-        guards: Annotated[
-            float | None,
-            typer.Option(min=0.0, help="on-duty guards to allocate (default: the phase's)"),
-        ] = None,
-        actor: Annotated[
-            str | None,
-            typer.Option(help="covert actor to plan against (default: all, weighted by rate)"),
-        ] = None,
-        adversary: Annotated[
-            str, typer.Option(help="best (best response) or quantal (logit)")
-        ] = "best",
-        rationality: Annotated[
-            float | None, typer.Option("--lambda", min=0.0, help="quantal rationality lambda")
-        ] = None,
-        integer: Annotated[bool, typer.Option(help="whole guards per sector")] = False,
-        verify: Annotated[
-            int, typer.Option(min=0, help="verify with N simulated replications (0: no)")
-        ] = 0,
-        verify_days: Annotated[int, typer.Option(min=1, help="days simulated to verify")] = 60,
-        verify_start: Annotated[
-            str | None, typer.Option(help="first day of the verification window (default --date)")
-        ] = None,
-        seed: Annotated[int, typer.Option(min=0)] = 2021,
-        date: Annotated[
-            str | None, typer.Option(help="plan for this date (default: the last phase's start)")
-        ] = None,
-        policy: Annotated[str | None, typer.Option(help="base policy in force (a or a+b)")] = None,
-        json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
-        write_policy: Annotated[
-            Path | None, typer.Option(help="write the plan as a policy YAML file")
-        ] = None,
-        policy_name: Annotated[str, typer.Option(help="name of the written policy")] = "optimized",
-        out: Annotated[Path | None, typer.Option(help="write optimize.json into this dir")] = None,
-        game: Annotated[
-            Path | None, typer.Option(help="solve a security-game JSON file instead")
-        ] = None,
-        check: Annotated[bool, typer.Option(help="--game: cross-check with multiple LPs")] = False,
-        sites: Annotated[
-            int | None, typer.Option(min=1, help="site K reserve bases instead")
-        ] = None,
-        objective: Annotated[str, typer.Option(help="--sites: median or center")] = "median",
-        candidates: Annotated[
-            list[str] | None,
-            typer.Option(help="--sites: candidate base ids (repeat or comma-separate)"),
-        ] = None,
-        road_speed: Annotated[float, typer.Option(min=1e-6, help="--sites: road km/h")] = 40.0,
-    ) -> None:
-        """Recommend where the border guards stand (and check it by simulation), solve a security
-        game file, or site reserve bases."""
-        from bordersim.cli import app as app_module
-
-        if game is not None:
-            _game(game, check, json_out)
-            return
-        sc, _ = app_module.load_or_fail(scenario)
-        when = _date(date, "--date")
-        if sites is not None:
-            if objective not in ("median", "center"):
-                app_module.fail(f"--objective must be median or center, got {objective!r}")
-            cands = [c.strip() for x in candidates or [] for c in x.split(",") if c.strip()]
-            _sites(sc, sites, objective, cands, road_speed, when, policy, json_out)
-            return
-        if adversary not in ("best", "quantal"):
-            app_module.fail(f"--adversary must be best or quantal, got {adversary!r}")
-        if adversary == "quantal" and rationality is None:
-            app_module.fail("--adversary quantal needs --lambda L (rationality, >= 0)")
-        from bordersim.model.compile import CompileError
-        from bordersim.plan.scenario_plan import plan_as_policy, plan_scenario
-
-        try:
-            plan = plan_scenario(
-                sc,
-                date=when,
-                guards=guards,
-                actor=actor,
-                adversary=adversary,  # type: ignore[arg-type]
-                rationality=rationality,
-                integer=integer,
-                policy=policy,
-            )
-        except (ValueError, CompileError) as exc:
-            app_module.fail(str(exc))
-            raise AssertionError from exc  # unreachable
-        verification = None
-        if verify:
-            from bordersim.experiments.verify import verify_plan
-
-            verification = verify_plan(
-                plan,
-                sc,
-                replications=max(verify, 2),
-                days=verify_days,
-                start=_date(verify_start, "--verify-start"),
-                seed=seed,
-            )
-        report = plan.to_dict()
-        report["verification"] = verification.as_dict() if verification is not None else None
-        if write_policy is not None:
-            import yaml
-
-            pol = plan_as_policy(plan, sc)
-            body = {policy_name: pol.model_dump(mode="json", exclude_none=True)}
-            header = (
-                f"# written by bordersim optimize; use: bordersim run "
-                f"{scenario + ' ' if scenario else ''}--policy-file {write_policy} --policy "
-                f"{'+'.join([*([policy] if policy else []), policy_name])}\n"
-            )
-            _write_atomic(write_policy, header + yaml.safe_dump(body, sort_keys=False))
-            report["policy_file"] = str(write_policy)
-            report["policy_name"] = policy_name
-        if out is not None:
-            report["command"] = ["bordersim", *sys.argv[1:]]
-            _write_atomic(out / "optimize.json", _dumps(report))
-        if json_out:
-            sys.stdout.write(_dumps(report))
-            return
-        _print_plan(plan, verification)
-        if write_policy is not None:
-            name = "+".join([*([policy] if policy else []), policy_name])
-            app_module.console.print(
-                f"policy written to [bold]{write_policy}[/]: bordersim run --policy-file "
-                f"{write_policy} --policy {name}"
-            )
-        if out is not None:
-            app_module.console.print(f"plan written to [bold]{out / 'optimize.json'}[/]")
+    return json.dumps(clean_for_json(data), indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
-def _date(text: str | None, option: str) -> Any:
-    import datetime as dt
-
-    from bordersim.cli import app as app_module
-
-    if text is None:
-        return None
+def optimize(
+    scenario: ScenarioArg = None,
+    guards: Annotated[
+        float | None,
+        typer.Option(min=0.0, help="on-duty guards to allocate (default: the phase's)"),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option(help="covert actor to plan against (default: all, weighted by rate)"),
+    ] = None,
+    adversary: Annotated[
+        str, typer.Option(help="best (best response) or quantal (logit)")
+    ] = "best",
+    rationality: Annotated[
+        float | None, typer.Option("--lambda", min=0.0, help="quantal rationality lambda")
+    ] = None,
+    integer: Annotated[bool, typer.Option(help="whole guards per sector")] = False,
+    verify: Annotated[
+        int, typer.Option(min=0, help="verify with N simulated replications (0: no)")
+    ] = 0,
+    verify_days: Annotated[int, typer.Option(min=1, help="days simulated to verify")] = 60,
+    verify_start: Annotated[
+        str | None, typer.Option(help="first day of the verification window (default --date)")
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0)] = 2021,
+    date: Annotated[
+        str | None, typer.Option(help="plan for this date (default: the last phase's start)")
+    ] = None,
+    policy: Annotated[str | None, typer.Option(help="base policy in force (a or a+b)")] = None,
+    json_out: JsonOpt = False,
+    write_policy: Annotated[
+        Path | None, typer.Option(help="write the plan as a policy YAML file")
+    ] = None,
+    policy_name: Annotated[str, typer.Option(help="name of the written policy")] = "optimized",
+    out: Annotated[Path | None, typer.Option(help="write optimize.json into this dir")] = None,
+    game: GameOpt = None,
+    check: Annotated[bool, typer.Option(help="--game: cross-check with multiple LPs")] = False,
+    sites: SitesOpt = None,
+    objective: Annotated[str, typer.Option(help="--sites: median or center")] = "median",
+    candidates: CandidatesOpt = None,
+    road_speed: Annotated[float, typer.Option(min=1e-6, help="--sites: road km/h")] = 40.0,
+) -> None:
+    """Recommend where the border guards stand (and check it by simulation), solve a security
+    game file, or site reserve bases."""
+    if game is not None:
+        _game(game, check, json_out)
+        return
+    sc = load_or_fail(scenario)
+    when = parse_date(date, "--date")
+    if sites is not None:
+        if objective not in ("median", "center"):
+            fail(f"--objective must be median or center, got {objective!r}")
+        cands = [c.strip() for x in candidates or [] for c in x.split(",") if c.strip()]
+        _sites(sc.model, sites, objective, cands, road_speed, when, policy, json_out)
+        return
+    if adversary not in ("best", "quantal"):
+        fail(f"--adversary must be best or quantal, got {adversary!r}")
+    if adversary == "quantal" and rationality is None:
+        fail("--adversary quantal needs --lambda L (rationality, >= 0)")
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        app_module.fail(f"{option} {text!r} is not a date (YYYY-MM-DD)")
-        raise AssertionError from None
+        result = optimize_plan(
+            sc, date=when, guards=guards, actor=actor, adversary=adversary,
+            rationality=rationality, integer=integer, policy=policy, verify=verify,
+            verify_days=verify_days, verify_start=parse_date(verify_start, "--verify-start"),
+            seed=seed,
+        )  # fmt: skip
+    except ValueError as exc:  # CompileError is a ValueError
+        fail(str(exc))
+    _report_plan(result, scenario, policy, policy_name, write_policy, out, json_out)
+
+
+def _report_plan(
+    result: PlanResult,
+    scenario: str | None,
+    policy: str | None,
+    policy_name: str,
+    write_policy: Path | None,
+    out: Path | None,
+    json_out: bool,
+) -> None:
+    """Write the policy file and optimize.json when asked, then print the plan or its JSON."""
+    report = result.summary()
+    name = "+".join([*([policy] if policy else []), policy_name])
+    if write_policy is not None:
+        body = {policy_name: result.as_policy().model_dump(mode="json", exclude_none=True)}
+        header = (
+            f"# written by bordersim optimize; use: bordersim run "
+            f"{scenario + ' ' if scenario else ''}--policy-file {write_policy} --policy {name}\n"
+        )
+        _write_atomic(write_policy, header + yaml.safe_dump(body, sort_keys=False))
+        report["policy_file"] = str(write_policy)
+        report["policy_name"] = policy_name
+    if out is not None:
+        report["command"] = ["bordersim", *sys.argv[1:]]
+        _write_atomic(out / "optimize.json", _dumps(report))
+    if json_out:
+        sys.stdout.write(_dumps(report))
+        return
+    _print_plan(result.plan, result.verification)
+    if write_policy is not None:
+        console.print(
+            f"policy written to [bold]{write_policy}[/]: bordersim run --policy-file "
+            f"{write_policy} --policy {name}"
+        )
+    if out is not None:
+        console.print(f"plan written to [bold]{out / 'optimize.json'}[/]")
 
 
 def _print_plan(plan: ScenarioPlan, verification: Verification | None) -> None:
-    from bordersim.cli import app as app_module
-
-    console = app_module.console
     inp = plan.inputs
     adv = (
         "best-responding" if plan.adversary == "best" else f"quantal (lambda {plan.rationality:g})"
@@ -268,7 +239,7 @@ def _print_plan(plan: ScenarioPlan, verification: Verification | None) -> None:
 
 
 def _game(path: Path, check: bool, json_out: bool) -> None:
-    from bordersim.cli import app as app_module
+    # the planners import scipy.optimize (HiGHS), slow to import: only this branch needs them
     from bordersim.plan.stackelberg import (
         GameFileError,
         load_game,
@@ -279,8 +250,7 @@ def _game(path: Path, check: bool, json_out: bool) -> None:
     try:
         g = load_game(path)
     except GameFileError as exc:
-        app_module.fail(str(exc))
-        raise AssertionError from exc  # unreachable
+        fail(str(exc))
     sol = solve_origami(g)
     ref = solve_multiple_lps(g) if check else None
     data: dict[str, Any] = _solution_dict(sol)
@@ -300,7 +270,6 @@ def _game(path: Path, check: bool, json_out: bool) -> None:
     if json_out:
         sys.stdout.write(_dumps(data))
         return
-    console = app_module.console
     t = Table(title=f"{path.name}: {g.n_targets} targets, {g.resources:g} resources (ORIGAMI)")
     t.add_column("target")
     t.add_column("coverage", justify="right")
@@ -351,8 +320,7 @@ def _sites(
     policy: str | None,
     json_out: bool,
 ) -> None:
-    from bordersim.cli import app as app_module
-    from bordersim.plan.scenario_plan import plan_sites, siting_problem
+    from bordersim.plan.scenario_plan import plan_sites, siting_problem  # scipy: lazy, as above
 
     try:
         problem = siting_problem(
@@ -364,13 +332,11 @@ def _sites(
             )
         report = plan_sites(problem, k, objective)  # type: ignore[arg-type]
     except ValueError as exc:
-        app_module.fail(str(exc))
-        raise AssertionError from exc  # unreachable
+        fail(str(exc))
     data = _sites_dict(report)
     if json_out:
         sys.stdout.write(_dumps(data))
         return
-    console = app_module.console
     p = problem
     console.print(
         f"[bold]{sc.id}[/] on {p.date}: {k} reserve base(s) by p-{objective}, sectors weighted by "

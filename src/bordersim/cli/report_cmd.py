@@ -7,51 +7,50 @@ from typing import Annotated
 
 import typer
 
+from bordersim.cli.common import console, fail
 
-def register(app: typer.Typer) -> None:
-    """Add the `report` command to the CLI app."""
+__all__ = ["report"]
 
-    @app.command()
-    def report(
-        run_dir: Annotated[Path, typer.Argument(help="directory written by `bordersim run --out`")],
-        output: Annotated[
-            Path | None,
-            typer.Option("--output", "-o", help="HTML file to write (default RUN_DIR/report.html)"),
-        ] = None,
-        metric: Annotated[
-            str,
-            typer.Option(help="map colour: undetected_per_km, true_rate or observed_rate"),
-        ] = "undetected_per_km",
-        scenario: Annotated[
-            Path | None,
-            typer.Option(help="scenario file of the run, when it is not a built-in scenario"),
-        ] = None,
-        with_dirs: Annotated[
-            list[Path] | None,
-            typer.Option(
-                "--with",
-                help="also read compare.json / optimize.json / sensitivity.json from this "
-                "directory (e.g. a sensitivity --out directory); repeatable",
-            ),
-        ] = None,
-    ) -> None:
-        """Write a self-contained HTML report (map, time series, tables, sources) of a run."""
-        from bordersim.cli import app as app_module
-        from bordersim.report.html import ReportError, render_report
-        from bordersim.report.map import MAP_METRICS
 
-        if metric not in MAP_METRICS:
-            app_module.fail(f"--metric {metric!r}: choose one of {', '.join(MAP_METRICS)}")
-        try:
-            result = render_report(
-                run_dir, output, metric=metric, scenario_path=scenario, extra_dirs=with_dirs or ()
-            )
-        except ReportError as exc:
-            app_module.fail(str(exc))
-            raise AssertionError from exc  # unreachable: fail() exits
-        app_module.console.print(
-            f"report written to [bold]{result.html_path}[/]; figures in "
-            f"{Path(run_dir) / 'figures'} "
-            f"({', '.join(p.name for p in result.figures.values())})",
-            highlight=False,
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="directory written by `bordersim run --out`")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="HTML file to write (default RUN_DIR/report.html)"),
+    ] = None,
+    metric: Annotated[
+        str,
+        typer.Option(help="map colour: undetected_per_km, true_rate or observed_rate"),
+    ] = "undetected_per_km",
+    scenario: Annotated[
+        Path | None,
+        typer.Option(help="scenario file of the run, when it is not a built-in scenario"),
+    ] = None,
+    with_dirs: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--with",
+            help="also read compare.json / optimize.json / sensitivity.json from this "
+            "directory (e.g. a sensitivity --out directory); repeatable",
+        ),
+    ] = None,
+) -> None:
+    """Write a self-contained HTML report (map, time series, tables, sources) of a run."""
+    # matplotlib and xarray take about a second to import: only this command needs them
+    from bordersim.report.html import ReportError, render_report
+    from bordersim.report.map import MAP_METRICS
+
+    if metric not in MAP_METRICS:
+        fail(f"--metric {metric!r}: choose one of {', '.join(MAP_METRICS)}")
+    try:
+        result = render_report(
+            run_dir, output, metric=metric, scenario_path=scenario, extra_dirs=with_dirs or ()
         )
+    except ReportError as exc:
+        fail(str(exc))
+    console.print(
+        f"report written to [bold]{result.html_path}[/]; figures in "
+        f"{Path(run_dir) / 'figures'} "
+        f"({', '.join(p.name for p in result.figures.values())})",
+        highlight=False,
+    )

@@ -21,8 +21,21 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.table import Table
 
+from bordersim.cli.common import ScenarioArg, console, load_or_fail
+from bordersim.report.formatting import MISSING
 from bordersim.scenario.evidence import Evidence, Quantity
 from bordersim.scenario.schema import Scenario
+
+__all__ = [
+    "disagrees",
+    "evidence_kind",
+    "ledger_records",
+    "ledger_table",
+    "quantity_record",
+    "quantity_table",
+    "sources",
+    "sources_report",
+]
 
 Kind = Literal["sourced", "assumed", "sourced+assumed"]
 
@@ -139,9 +152,11 @@ def sources_report(
 
 
 def _num(x: float | None, unit: str | None = None) -> str:
-    """A number for a table cell: thousands separators, six significant digits, years plain."""
+    """An input's value for a table cell: thousands separators, six significant digits, years
+    plain. Not :func:`~bordersim.report.formatting.fmt_number`, which rounds estimates to the
+    digits that differ (0.0075 would show as 0.008, a year as 2,021): here the exact input counts."""
     if x is None:
-        return "-"
+        return MISSING
     if unit == "year":
         return f"{x:g}"
     if x == int(x) and abs(x) < 1e15:
@@ -212,49 +227,35 @@ def ledger_table(report: dict[str, Any]) -> Table:
 # the command
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``bordersim sources`` to the app."""
-
-    @app.command("sources")
-    def sources(
-        scenario: Annotated[
-            str | None,
-            typer.Argument(
-                help="built-in scenario name or YAML file (default: the default built-in)"
-            ),
-        ] = None,
-        conflicts: Annotated[
-            bool, typer.Option("--conflicts", help="only quantities whose sources disagree")
-        ] = False,
-        assumed: Annotated[
-            bool, typer.Option("--assumed", help="only quantities resting on an assumption")
-        ] = False,
-        by_evidence: Annotated[
-            bool, typer.Option("--by-evidence", help="only the ledger: each entry once")
-        ] = False,
-        json_out: Annotated[
-            bool, typer.Option("--json", help="print as JSON, with quotes and rationales")
-        ] = False,
-    ) -> None:
-        """List every quantity with its value, range, sources and whether it is assumed."""
-        from bordersim.cli import app as app_module
-
-        sc, _ = app_module.load_or_fail(scenario)
-        report = sources_report(sc, conflicts=conflicts, assumed=assumed)
-        if json_out:
-            sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-            return
-        console = app_module.console
-        n = report["counts"]
-        console.print(
-            f"[bold]{sc.id}[/]: {n['quantities']} quantities, {n['sourced']} with sources, "
-            f"{n['assumed']} resting on assumptions, {n['conflicting']} where sources disagree; "
-            f"{n['ledger_entries']} ledger entries."
-        )
-        if not by_evidence:
-            console.print(quantity_table(report))
-        console.print(ledger_table(report))
-        legend = ", ".join(
-            f"{k}: {s['publisher']}, {s['date']}" for k, s in report["sources"].items()
-        )
-        console.print(f"[dim]sources: {legend}[/]")
+def sources(
+    scenario: ScenarioArg = None,
+    conflicts: Annotated[
+        bool, typer.Option("--conflicts", help="only quantities whose sources disagree")
+    ] = False,
+    assumed: Annotated[
+        bool, typer.Option("--assumed", help="only quantities resting on an assumption")
+    ] = False,
+    by_evidence: Annotated[
+        bool, typer.Option("--by-evidence", help="only the ledger: each entry once")
+    ] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="print as JSON, with quotes and rationales")
+    ] = False,
+) -> None:
+    """List every quantity with its value, range, sources and whether it is assumed."""
+    sc = load_or_fail(scenario).model
+    report = sources_report(sc, conflicts=conflicts, assumed=assumed)
+    if json_out:
+        sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        return
+    n = report["counts"]
+    console.print(
+        f"[bold]{sc.id}[/]: {n['quantities']} quantities, {n['sourced']} with sources, "
+        f"{n['assumed']} resting on assumptions, {n['conflicting']} where sources disagree; "
+        f"{n['ledger_entries']} ledger entries."
+    )
+    if not by_evidence:
+        console.print(quantity_table(report))
+    console.print(ledger_table(report))
+    legend = ", ".join(f"{k}: {s['publisher']}, {s['date']}" for k, s in report["sources"].items())
+    console.print(f"[dim]sources: {legend}[/]")

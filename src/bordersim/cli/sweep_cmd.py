@@ -13,10 +13,39 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from bordersim.cli.common import console, err_console, fail, load_or_fail
+from bordersim.experiments.factors import (
+    Experiment,
+    FactorError,
+    Space,
+    build_space,
+    load_experiment,
+    parse_fix,
+    parse_range,
+)
+from bordersim.report.formatting import MISSING, fmt_number
+
+# The sweep machinery imports xarray/zarr (the results store), scipy.stats (the designs), SALib and
+# dask on demand: about a second and a half that `bordersim --help` must not pay. The commands below
+# import it inside their functions for that reason only.
+
+__all__ = ["sensitivity", "sweep"]
 
 ScenarioArg = Annotated[
     str | None, typer.Argument(help="built-in scenario name or YAML file (default: the built-in)")
 ]
+
 PolicyOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -58,19 +87,9 @@ def _space(
     fix: list[str],
     ranges: list[str],
     policies: list[str],
-) -> tuple[Any, list[str]]:
-    from bordersim.cli import app as app_module
-    from bordersim.experiments.factors import (
-        Experiment,
-        FactorError,
-        build_space,
-        load_experiment,
-        parse_fix,
-        parse_range,
-    )
-
+) -> tuple[Space, list[str]]:
     if group_by not in ("evidence", "quantity"):
-        app_module.fail(f"--group-by must be 'evidence' or 'quantity', got {group_by!r}")
+        fail(f"--group-by must be 'evidence' or 'quantity', got {group_by!r}")
     try:
         exp = load_experiment(experiment) if experiment is not None else Experiment()
         exp = exp.merged(
@@ -78,31 +97,29 @@ def _space(
         )
         space = build_space(sc, grouping=group_by, experiment=exp)  # type: ignore[arg-type]
     except FactorError as exc:
-        app_module.fail(str(exc))
-        raise AssertionError from exc
+        fail(str(exc))
     return space, list(exp.policies)
+
+
+def _plan(sc: Any, space: Space, **kwargs: Any) -> Any:
+    """The sweep plan, or exit 2 with the reason (unknown policy, bad size)."""
+    from bordersim.experiments.sweep import SweepError, make_plan  # lazy: see the module top
+
+    try:
+        return make_plan(sc, space, command=["bordersim", *sys.argv[1:]], **kwargs)
+    except (SweepError, ValueError) as exc:
+        fail(str(exc))
 
 
 def _execute(plan: Any, out: Path, workers: int, dask: str | None, resume: bool) -> Any:
     """Run the sweep with a progress bar; user errors exit 2."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    from bordersim.cli import app as app_module
-    from bordersim.experiments.executors import make_backend
+    from bordersim.experiments.executors import make_backend  # lazy: see the module top
     from bordersim.experiments.sweep import SweepError, prepare_dir, run_sweep
 
     try:
         todo = len(prepare_dir(plan, out, resume=resume))
     except SweepError as exc:
-        app_module.fail(str(exc))
-        raise AssertionError from exc
+        fail(str(exc))
     backend = make_backend(workers=workers, dask=dask)
     try:
         with Progress(
@@ -112,9 +129,9 @@ def _execute(plan: Any, out: Path, workers: int, dask: str | None, resume: bool)
             TextColumn("points"),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
-            console=app_module.err_console,
+            console=err_console,
             transient=True,
-            disable=not app_module.err_console.is_terminal,
+            disable=not err_console.is_terminal,
         ) as progress:
             task = progress.add_task(f"sweep on {backend.description}", total=todo)
             summary = run_sweep(
@@ -125,14 +142,21 @@ def _execute(plan: Any, out: Path, workers: int, dask: str | None, resume: bool)
     return summary
 
 
+def _spread(v: Any, rate: bool) -> str:
+    """Mean over design points [5th, 95th percentile] of one metric's values."""
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return MISSING
+    m = float(v.mean())
+    lo, hi = (float(x) for x in np.percentile(v, [5, 95]))
+    if rate:
+        return f"{100 * m:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]"
+    return f"{fmt_number(m)} [{fmt_number(lo)}, {fmt_number(hi)}]"
+
+
 def _print_sweep(plan: Any, summary: Any, out: Path) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+    from bordersim.experiments.store import open_results  # lazy: see the module top
 
-    from bordersim.cli import app as app_module
-    from bordersim.experiments.store import open_results
-
-    console = app_module.console
     console.print(
         f"[bold]{plan.scenario.id}[/] {plan.design} design: {plan.n_points} points x "
         f"{len(plan.policies)} policies x {plan.replications} replications, "
@@ -155,194 +179,172 @@ def _print_sweep(plan: Any, summary: Any, out: Path) -> None:
     for c in cols:
         table.add_column(c.replace("_", " "), justify="right")
     for pol in plan.policies:
-        cells = []
-        for c in cols:
-            v = ds[c].sel(policy=pol, metric_actor=actor).values
-            v = v[np.isfinite(v)]
-            if v.size == 0:
-                cells.append("-")
-                continue
-            m = float(v.mean())
-            lo, hi = (float(x) for x in np.percentile(v, [5, 95]))
-            if c.endswith("rate") or c == "rate_gap":
-                cells.append(f"{100 * m:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]")
-            else:
-                cells.append(f"{m:,.1f} [{lo:,.1f}, {hi:,.1f}]")
+        cells = [
+            _spread(
+                ds[c].sel(policy=pol, metric_actor=actor).values,
+                c.endswith("rate") or c == "rate_gap",
+            )
+            for c in cols
+        ]
         table.add_row(pol, *cells)
     console.print(table)
     console.print(f"results in [bold]{out}[/] (results.zarr, summary.json, points/)")
 
 
-def register(app: typer.Typer) -> None:
-    """Add `sweep` and `sensitivity` to the bordersim command."""
+def sweep(
+    scenario: ScenarioArg = None,
+    design: Annotated[str, typer.Option(help="lhs | grid | sobol | morris")] = "lhs",
+    points: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="lhs: points; grid: levels per factor; sobol: base N (N*(k+2) points); "
+            "morris: trajectories",
+        ),
+    ] = 20,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1)] = 100,
+    policy: PolicyOpt = None,
+    days: DaysOpt = None,
+    seed: SeedOpt = 2021,
+    out: Annotated[Path, typer.Option(help="directory for the sweep")] = Path("sweep"),
+    workers: WorkersOpt = 1,
+    dask: DaskOpt = None,
+    resume: ResumeOpt = False,
+    group_by: Annotated[
+        str,
+        typer.Option("--group-by", help="quantity (one factor each) or evidence (per ledger key)"),
+    ] = "quantity",
+    fix: FixOpt = None,
+    range_: RangeOpt = None,
+    experiment: ExperimentOpt = None,
+) -> None:
+    """Run a design over the uncertain quantities and policy levers, point by point, resumably."""
+    from bordersim.experiments.designs import DESIGNS  # lazy: see the module top
 
-    @app.command()
-    def sweep(
-        scenario: ScenarioArg = None,
-        design: Annotated[str, typer.Option(help="lhs | grid | sobol | morris")] = "lhs",
-        points: Annotated[
-            int,
-            typer.Option(
-                min=1,
-                help="lhs: points; grid: levels per factor; sobol: base N (N*(k+2) points); "
-                "morris: trajectories",
-            ),
-        ] = 20,
-        replications: Annotated[int, typer.Option("--replications", "-n", min=1)] = 100,
-        policy: PolicyOpt = None,
-        days: DaysOpt = None,
-        seed: SeedOpt = 2021,
-        out: Annotated[Path, typer.Option(help="directory for the sweep")] = Path("sweep"),
-        workers: WorkersOpt = 1,
-        dask: DaskOpt = None,
-        resume: ResumeOpt = False,
-        group_by: Annotated[
-            str,
-            typer.Option(
-                "--group-by", help="quantity (one factor each) or evidence (per ledger key)"
-            ),
-        ] = "quantity",
-        fix: FixOpt = None,
-        range_: RangeOpt = None,
-        experiment: ExperimentOpt = None,
-    ) -> None:
-        """Run a design over the uncertain quantities and policy levers, point by point, resumably."""
-        from bordersim.cli import app as app_module
-        from bordersim.experiments.designs import DESIGNS
-        from bordersim.experiments.sweep import SweepError, make_plan
+    if design not in DESIGNS:
+        fail(f"--design must be one of {', '.join(DESIGNS)}, got {design!r}")
+    sc = load_or_fail(scenario).model
+    space, policies = _space(sc, group_by, experiment, fix or [], range_ or [], policy or [])
+    plan = _plan(
+        sc, space, design=design, points=points, policies=policies,
+        replications=replications, days=days, seed=seed,
+    )  # fmt: skip
+    summary = _execute(plan, out, workers, dask, resume)
+    _print_sweep(plan, summary, out)
 
-        if design not in DESIGNS:
-            app_module.fail(f"--design must be one of {', '.join(DESIGNS)}, got {design!r}")
-        sc, _ = app_module.load_or_fail(scenario)
-        space, policies = _space(sc, group_by, experiment, fix or [], range_ or [], policy or [])
-        try:
-            plan = make_plan(
-                sc, space, design=design, points=points, policies=policies,
-                replications=replications, days=days, seed=seed,
-                command=["bordersim", *sys.argv[1:]],
-            )  # fmt: skip
-        except (SweepError, ValueError) as exc:
-            app_module.fail(str(exc))
-            raise AssertionError from exc
-        summary = _execute(plan, out, workers, dask, resume)
-        _print_sweep(plan, summary, out)
 
-    @app.command()
-    def sensitivity(
-        scenario: ScenarioArg = None,
-        method: Annotated[str, typer.Option(help="sobol | morris")] = "sobol",
-        n: Annotated[
-            int,
-            typer.Option(
-                "--n", min=2, help="sobol: base sample N (power of 2); morris: trajectories"
-            ),
-        ] = 64,
-        metric: Annotated[
-            str,
-            typer.Option(
-                help="true_rate, observed_rate, rate_gap, undetected, interdicted, ...; actor:metric"
-            ),
-        ] = "true_rate",
-        replications: Annotated[int, typer.Option("--replications", "-r", min=1)] = 100,
-        policy: Annotated[str, typer.Option(help="the policy to analyse")] = "baseline",
-        days: DaysOpt = None,
-        seed: SeedOpt = 2021,
-        out: Annotated[
-            Path, typer.Option(help="directory for the sweep and sensitivity.json")
-        ] = Path("sensitivity"),
-        workers: WorkersOpt = 1,
-        dask: DaskOpt = None,
-        resume: ResumeOpt = False,
-        group_by: Annotated[
-            str, typer.Option("--group-by", help="evidence (one factor per ledger key) or quantity")
-        ] = "evidence",
-        fix: FixOpt = None,
-        range_: RangeOpt = None,
-        experiment: ExperimentOpt = None,
-    ) -> None:
-        """Rank the uncertain assumptions by how much they move a metric (Sobol or Morris)."""
-        from bordersim.cli import app as app_module
-        from bordersim.experiments.sensitivity import (
-            METHODS,
-            SensitivityError,
-            analyze,
-            noise_share,
-        )
-        from bordersim.experiments.store import open_results, write_json
-        from bordersim.experiments.sweep import SweepError, make_plan, parse_metric, point_metrics
+def _noise_share(ds: Any, plan: Any, policy: str, actor: str, name: str, y: Any) -> float:
+    """The share of the metric's variance across points that replication noise explains (from
+    two half-samples of each point's replications); NaN when it cannot be estimated."""
+    from bordersim.experiments.sensitivity import noise_share  # lazy: see the module top
+    from bordersim.experiments.sweep import point_metrics
 
-        if method not in METHODS:
-            app_module.fail(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
-        sc, _ = app_module.load_or_fail(scenario)
-        space, _pols = _space(sc, group_by, experiment, fix or [], range_ or [], [])
-        try:
-            plan = make_plan(
-                sc, space, design=method, points=n, policies=[policy], replications=replications,
-                days=days, seed=seed, command=["bordersim", *sys.argv[1:]],
-            )  # fmt: skip
-            actor, name = parse_metric(metric, plan.actors)
-        except (SweepError, ValueError) as exc:
-            app_module.fail(str(exc))
-            raise AssertionError from exc
-        summary = _execute(plan, out, workers, dask, resume)
-        console = app_module.console
-        console.print(
-            f"{plan.n_points} design points x {replications} replications, {len(space)} factors, "
-            f"{summary.computed} computed, {summary.reused} reused, {len(summary.failed)} failed "
-            f"in {summary.seconds:.1f} s"
-        )
-        ds = open_results(out)
-        y = ds[name].sel(policy=policy, metric_actor=actor).values
-        covert = ds["covert"].sel(policy=policy).values  # (point, replication, actor, outcome)
-        a_idx = [*plan.actors, "all"].index(actor)
-        half = replications // 2
-        share = float("nan")
-        if half >= 1:
-            y1 = point_metrics(covert[:, :half], name)[:, a_idx]
-            y2 = point_metrics(covert[:, half : 2 * half], name)[:, a_idx]
-            if np.all(np.isfinite(y1)) and np.all(np.isfinite(y2)):
-                share = noise_share((y1, y2), y)
-        try:
-            rows = analyze(
-                method, space.names, plan.unit_samples, y,
-                sourced=[f.sourced for f in space.factors], seed=seed,
-            )  # fmt: skip
-        except SensitivityError as exc:
-            for msg, k in summary.failure_reasons().items():
-                app_module.err_console.print(f"failed {k} points: {msg}", highlight=False)
-            app_module.fail(str(exc))
-            raise AssertionError from exc
-        kinds = {f.name: f for f in space.factors}
-        for row in rows:
-            row["quantities"] = [m.quantity for m in kinds[row["factor"]].members]
-        write_json(out / "sensitivity.json", rows)
-        write_json(
-            out / "sensitivity_meta.json",
-            {
-                "method": method,
-                "metric": f"{actor}:{name}",
-                "policy": policy,
-                "n": n,
-                "points": plan.n_points,
-                "replications": replications,
-                "grouping": group_by,
-                "noise_share": None if not np.isfinite(share) else share,
-                "scenario_hash": plan.scenario_hash,
-                "seed": seed,
-            },
-        )
-        _print_sensitivity(method, f"{actor}:{name}", policy, rows, share)
-        console.print(f"indices written to [bold]{out / 'sensitivity.json'}[/]")
+    covert = ds["covert"].sel(policy=policy).values  # (point, replication, actor, outcome)
+    a_idx = [*plan.actors, "all"].index(actor)
+    half = plan.replications // 2
+    if half < 1:
+        return float("nan")
+    y1 = point_metrics(covert[:, :half], name)[:, a_idx]
+    y2 = point_metrics(covert[:, half : 2 * half], name)[:, a_idx]
+    if np.all(np.isfinite(y1)) and np.all(np.isfinite(y2)):
+        return float(noise_share((y1, y2), y))
+    return float("nan")
+
+
+def _indices(method: str, plan: Any, space: Space, y: Any, seed: int, summary: Any) -> list[Any]:
+    """The sensitivity indices, ranked, each with the quantities of its factor; exit 2 when the
+    design cannot give them."""
+    from bordersim.experiments.sensitivity import SensitivityError, analyze  # lazy: module top
+
+    try:
+        rows = analyze(
+            method, space.names, plan.unit_samples, y,
+            sourced=[f.sourced for f in space.factors], seed=seed,
+        )  # fmt: skip
+    except SensitivityError as exc:
+        for msg, k in summary.failure_reasons().items():
+            err_console.print(f"failed {k} points: {msg}", highlight=False)
+        fail(str(exc))
+    kinds = {f.name: f for f in space.factors}
+    for row in rows:
+        row["quantities"] = [m.quantity for m in kinds[row["factor"]].members]
+    return rows
+
+
+def sensitivity(
+    scenario: ScenarioArg = None,
+    method: Annotated[str, typer.Option(help="sobol | morris")] = "sobol",
+    n: Annotated[
+        int,
+        typer.Option("--n", min=2, help="sobol: base sample N (power of 2); morris: trajectories"),
+    ] = 64,
+    metric: Annotated[
+        str,
+        typer.Option(
+            help="true_rate, observed_rate, rate_gap, undetected, interdicted, ...; actor:metric"
+        ),
+    ] = "true_rate",
+    replications: Annotated[int, typer.Option("--replications", "-r", min=1)] = 100,
+    policy: Annotated[str, typer.Option(help="the policy to analyse")] = "baseline",
+    days: DaysOpt = None,
+    seed: SeedOpt = 2021,
+    out: Annotated[Path, typer.Option(help="directory for the sweep and sensitivity.json")] = Path(
+        "sensitivity"
+    ),
+    workers: WorkersOpt = 1,
+    dask: DaskOpt = None,
+    resume: ResumeOpt = False,
+    group_by: Annotated[
+        str, typer.Option("--group-by", help="evidence (one factor per ledger key) or quantity")
+    ] = "evidence",
+    fix: FixOpt = None,
+    range_: RangeOpt = None,
+    experiment: ExperimentOpt = None,
+) -> None:
+    """Rank the uncertain assumptions by how much they move a metric (Sobol or Morris)."""
+    from bordersim.experiments.sensitivity import METHODS  # lazy: see the module top
+    from bordersim.experiments.store import open_results, write_json
+    from bordersim.experiments.sweep import parse_metric
+
+    if method not in METHODS:
+        fail(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
+    sc = load_or_fail(scenario).model
+    space, _pols = _space(sc, group_by, experiment, fix or [], range_ or [], [])
+    plan = _plan(
+        sc, space, design=method, points=n, policies=[policy], replications=replications,
+        days=days, seed=seed,
+    )  # fmt: skip
+    try:
+        actor, name = parse_metric(metric, plan.actors)
+    except ValueError as exc:
+        fail(str(exc))
+    summary = _execute(plan, out, workers, dask, resume)
+    console.print(
+        f"{plan.n_points} design points x {replications} replications, {len(space)} factors, "
+        f"{summary.computed} computed, {summary.reused} reused, {len(summary.failed)} failed "
+        f"in {summary.seconds:.1f} s"
+    )
+    ds = open_results(out)
+    y = ds[name].sel(policy=policy, metric_actor=actor).values
+    share = _noise_share(ds, plan, policy, actor, name, y)
+    rows = _indices(method, plan, space, y, seed, summary)
+    write_json(out / "sensitivity.json", rows)
+    write_json(
+        out / "sensitivity_meta.json",
+        {
+            "method": method, "metric": f"{actor}:{name}", "policy": policy, "n": n,
+            "points": plan.n_points, "replications": replications, "grouping": group_by,
+            "noise_share": None if not np.isfinite(share) else share,
+            "scenario_hash": plan.scenario_hash, "seed": seed,
+        },
+    )  # fmt: skip
+    _print_sensitivity(method, f"{actor}:{name}", policy, rows, share)
+    console.print(f"indices written to [bold]{out / 'sensitivity.json'}[/]")
 
 
 def _print_sensitivity(
     method: str, metric: str, policy: str, rows: list[dict[str, Any]], share: float
 ) -> None:
-    from rich.table import Table
-
-    from bordersim.cli import app as app_module
-
-    console = app_module.console
     table = Table(
         title=f"Sensitivity of {metric} ({policy}), {method}: 95% bootstrap CIs",
         title_justify="left",

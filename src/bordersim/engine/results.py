@@ -366,3 +366,7 @@ def _clean(o: Any) -> Any:
     if isinstance(o, np.generic):
         return _clean(o.item())
     return o
+
+
+#: The public name of the JSON cleaner (rounds floats to 10 digits, NaN -> null) for other layers.
+clean_for_json = _clean

@@ -11,14 +11,20 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from bordersim.engine.results import Results, _clean
 
 
-def write_run(results: Results, out: Path, command: list[str]) -> Path:
-    """Write results under ``out`` (replacing a previous run there) and return the path."""
+def write_run(
+    results: Results, out: Path, command: list[str], extra: Mapping[str, Any] | None = None
+) -> Path:
+    """Write results under ``out`` (replacing a previous run there) and return the path.
+
+    ``extra`` adds keys to manifest.json (the API records a scenario's overrides there).
+    """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -31,7 +37,7 @@ def write_run(results: Results, out: Path, command: list[str]) -> Path:
             writer.writeheader()
             writer.writerows(_clean(rows))
         (tmp / "summary.json").write_text(results.summary_json() + "\n", encoding="utf-8")
-        manifest: dict[str, Any] = {**results.provenance(), "command": command}
+        manifest: dict[str, Any] = {**results.provenance(), **(extra or {}), "command": command}
         (tmp / "manifest.json").write_text(
             json.dumps(_clean(manifest), indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )

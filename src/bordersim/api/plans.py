@@ -1,0 +1,198 @@
+"""Plans and single fights: ``optimize`` (where the guards stand, checked by simulation) and
+``engage`` (one outpost against one attack, the worked historic engagement).
+
+The engage default is the 13 July 1993 attack on the 12th outpost of the Moskovsky detachment
+(timeline: 48 defenders vs ~200-250 attackers; 25 killed). Attacker strength and the kill rates are
+drawn uniformly over their ranges (the built-in scenarios' assumed ``incursions`` ranges), so the
+outcome probabilities carry that uncertainty; the same samples are then resolved again with a
+reinforcement arriving after each of the given hours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from bordersim.api.scenarios import Scenario, ScenarioLike, as_scenario, parse_date
+from bordersim.model.engagement import OutcomeProbabilities, resolve_engagements
+from bordersim.scenario.schema import Policy
+
+if TYPE_CHECKING:  # the real imports are lazy: the planner imports scipy, verification the engine
+    from bordersim.experiments.verify import Verification
+    from bordersim.plan.scenario_plan import ScenarioPlan
+
+__all__ = ["HISTORIC_DEFENDERS_KILLED", "EngageResult", "PlanResult", "engage", "optimize"]
+
+HISTORIC_DEFENDERS_KILLED = 25.0  # timeline.csv, 1993-07-13: 22 border guards + 3 from the 201st
+
+Span = float | tuple[float, float]
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A recommended allocation of the border guards, and its check by simulation when asked.
+    Get one with :func:`optimize`."""
+
+    plan: ScenarioPlan
+    verification: Verification | None
+    scenario: Scenario
+
+    def summary(self) -> dict[str, Any]:
+        """The plan as ``bordersim optimize --json`` prints it (without ``policy_file``)."""
+        report = self.plan.to_dict()
+        report["verification"] = (
+            self.verification.as_dict() if self.verification is not None else None
+        )
+        return report
+
+    def as_policy(self) -> Policy:
+        """The plan as a policy (what ``bordersim optimize --write-policy`` writes)."""
+        from bordersim.plan.scenario_plan import plan_as_policy  # scipy: lazy for start-up
+
+        return plan_as_policy(self.plan, self.scenario.model)
+
+
+def optimize(
+    scenario: ScenarioLike,
+    *,
+    date: dt.date | str | None = None,
+    guards: float | None = None,
+    actor: str | None = None,
+    adversary: str = "best",
+    rationality: float | None = None,
+    integer: bool = False,
+    policy: str | None = None,
+    verify: int = 0,
+    verify_days: int = 60,
+    verify_start: dt.date | str | None = None,
+    seed: int = 2021,
+) -> PlanResult:
+    """Allocate the on-duty border guards (default: the phase's) against a best-responding
+    (``adversary="best"``) or quantal (``"quantal"`` with ``rationality``) adversary; ``verify=N``
+    re-runs the plan through the engine with N replications. ``ValueError`` for an impossible ask.
+
+    Example:
+        >>> import bordersim as bs
+        >>> p = bs.optimize("tajik-afghan-2021")
+        >>> s = p.summary()
+        >>> s["best_after"]["value"] < s["best_before"]["value"]
+        True
+    """
+    from bordersim.experiments.verify import verify_plan  # engine + scipy: lazy for start-up
+    from bordersim.plan.scenario_plan import plan_scenario
+
+    if adversary not in ("best", "quantal"):
+        raise ValueError(f"adversary must be best or quantal, got {adversary!r}")
+    if adversary == "quantal" and rationality is None:
+        raise ValueError("a quantal adversary needs its rationality lambda (>= 0)")
+    sc = as_scenario(scenario)
+    plan = plan_scenario(
+        sc.model, date=parse_date(date, "date"), guards=guards, actor=actor,
+        adversary=adversary,  # type: ignore[arg-type]
+        rationality=rationality, integer=integer, policy=policy,
+    )  # fmt: skip
+    verification = None
+    if verify:
+        verification = verify_plan(
+            plan, sc.model, replications=max(verify, 2), days=verify_days,
+            start=parse_date(verify_start, "verify_start"), seed=seed,
+        )  # fmt: skip
+    return PlanResult(plan, verification, sc)
+
+
+@dataclass(frozen=True)
+class EngageResult:
+    """Outcome probabilities of one fight, without and with a reinforcement; get one with
+    :func:`engage`."""
+
+    data: dict[str, Any]
+
+    def summary(self) -> dict[str, Any]:
+        """The dict ``bordersim engage --json`` prints (inputs, then one row per case)."""
+        return self.data
+
+
+def _span(x: Span) -> tuple[float, float]:
+    return (float(x), float(x)) if isinstance(x, int | float) else (float(x[0]), float(x[1]))
+
+
+def engage(
+    *,
+    defenders: float = 48,
+    attackers: Span = (200.0, 250.0),
+    alpha: Span = (0.005, 0.02),
+    beta: Span = (0.025, 0.1),
+    fortification: Span = (1.5, 5.0),
+    break_defender: float = 0.3,
+    break_attacker: float = 0.5,
+    time_limit: float = 24.0,
+    reinforcement_size: float = 40.0,
+    reinforcement_after: Sequence[float] = (1.0, 3.0, 6.0),
+    samples: int = 10000,
+    seed: int = 1993,
+) -> EngageResult:
+    """One outpost against one attack by Lanchester's square law (default: the 12th outpost,
+    13 July 1993), without and with ``reinforcement_size`` men arriving after each of
+    ``reinforcement_after`` hours. A ``(low, high)`` pair is drawn uniformly; kill rates ``alpha``
+    (attackers') and ``beta`` (defenders') are per capita per hour; ``time_limit`` in hours.
+
+    Example:
+        >>> import bordersim as bs
+        >>> e = bs.engage(samples=2000, reinforcement_after=[1])
+        >>> [r["reinforcement_after_hours"] for r in e.summary()["rows"]]
+        [None, 1]
+    """
+    att, a_rng, b_rng, f_rng = _span(attackers), _span(alpha), _span(beta), _span(fortification)
+    rng = np.random.default_rng(seed)
+    n = samples
+    att_s = rng.uniform(*att, size=n)
+    a = rng.uniform(*a_rng, size=n)
+    b = rng.uniform(*b_rng, size=n)
+    f = rng.uniform(*f_rng, size=n)
+
+    def row(after: float | None) -> dict[str, Any]:
+        times = np.full((n, 1), np.inf if after is None else after)
+        sizes = np.full((n, 1), 0.0 if after is None else reinforcement_size)
+        res = resolve_engagements(
+            defenders, att_s, a, b, times, sizes, fortification=f,
+            break_defender=break_defender, break_attacker=break_attacker,
+            time_limit_hours=time_limit,
+        )  # fmt: skip
+        p = OutcomeProbabilities.from_result(res)
+        losses = res.defender_losses
+        return {
+            "reinforcement_after_hours": after,
+            "repelled": p.repelled,
+            "repelled_se": p.repelled_se,
+            "breach": p.breach,
+            "breach_se": p.breach_se,
+            "undecided": p.undecided,
+            "undecided_se": p.undecided_se,
+            "defender_losses": float(losses.mean()),
+            "defender_losses_se": float(losses.std(ddof=1) / np.sqrt(n)),
+            "attacker_losses": float(res.attacker_losses.mean()),
+            "mean_duration_hours": p.mean_duration_hours,
+            "p_losses_at_least_historic": float((losses >= HISTORIC_DEFENDERS_KILLED).mean()),
+        }
+
+    return EngageResult(
+        {
+            "defenders": defenders,
+            "attackers": list(att),
+            "alpha": list(a_rng),
+            "beta": list(b_rng),
+            "fortification": list(f_rng),
+            "break_defender": break_defender,
+            "break_attacker": break_attacker,
+            "time_limit_hours": time_limit,
+            "reinforcement_size": reinforcement_size,
+            "samples": samples,
+            "seed": seed,
+            "historic_defenders_killed": HISTORIC_DEFENDERS_KILLED,
+            "rows": [row(None), *(row(h) for h in reinforcement_after)],
+        }
+    )
