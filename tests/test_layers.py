@@ -1,11 +1,12 @@
 """DESIGN.md's layers, enforced: a lower layer never imports a higher one.
 
-    cli > api > report > experiments > plan > engine > model > scenario
+    cli > web > api > report > experiments > plan > engine > model > scenario
 
 ``bordersim/__init__.py`` re-exports the api layer (lazily); it is not itself a layer.
 
 Every module of the package is parsed (imports inside functions count too). The plan layer has one
-more rule: it uses the model's functions and never the engine.
+more rule: it uses the model's functions and never the engine; and the web page uses the public API
+and nothing below it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-ORDER = ("scenario", "model", "engine", "plan", "experiments", "report", "api", "cli")
+ORDER = ("scenario", "model", "engine", "plan", "experiments", "report", "api", "web", "cli")
 SRC = Path(__file__).resolve().parents[1] / "src" / "bordersim"
 
 
@@ -46,6 +47,9 @@ def test_no_lower_layer_imports_a_higher_one(path: Path) -> None:
     assert not higher, f"{layer} module imports the higher layer(s) {sorted(higher)}"
     if layer == "plan":
         assert "engine" not in _imports(path), "the planner must not use the engine"
+    if layer == "web":
+        below = _imports(path) - {"api", "web"}
+        assert not below, f"the web page uses only the public API, not {sorted(below)}"
 
 
 def test_every_layer_is_checked() -> None:

@@ -14,6 +14,7 @@ The command line is a thin layer over these functions. Every argument after the 
 for ``compare``, the policies) is keyword-only.
 """
 
+from bordersim.api.lever_set import Lever, apply_levers, levers
 from bordersim.api.plans import EngageResult, PlanResult, engage, optimize
 from bordersim.api.runs import Comparison, RunResult, compare, run
 from bordersim.api.scenarios import (
@@ -30,14 +31,17 @@ __all__ = [
     "Comparison",
     "CompileError",
     "EngageResult",
+    "Lever",
     "OverrideError",
     "PlanResult",
     "PolicyFileError",
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "apply_levers",
     "compare",
     "engage",
+    "levers",
     "load",
     "optimize",
     "policies",

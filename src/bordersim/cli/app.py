@@ -16,6 +16,7 @@ from bordersim.cli.engage_cmd import engage
 from bordersim.cli.optimize_cmd import optimize
 from bordersim.cli.report_cmd import report
 from bordersim.cli.run_cmd import run
+from bordersim.cli.serve_cmd import serve
 from bordersim.cli.sources_cmd import sources
 from bordersim.cli.sweep_cmd import sensitivity, sweep
 
@@ -28,7 +29,7 @@ app = typer.Typer(
 )
 
 for command in (scenarios, validate, run, sources, report, compare, engage, optimize, sweep,
-                sensitivity):  # fmt: skip
+                sensitivity, serve):  # fmt: skip
     app.command()(command)
 
 

@@ -1,0 +1,117 @@
+"""What the what-if page needs from a run, through the public API: the sectors' lines on the map,
+each sector's value of a metric, the headline, and paired differences between two runs.
+
+Two runs from the same seed share their random numbers (common random numbers), so the difference
+of a metric replication by replication is the effect of what changed between them, with a 95%
+interval from the paired standard error and P(better) as the share of replications that improve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bordersim.api.runs import RunResult
+from bordersim.api.scenarios import ScenarioLike, as_scenario
+from bordersim.experiments.compare import METRIC_INFO, paired_difference, replication_metrics
+from bordersim.model.outcomes import INTERDICTED, UNDETECTED_GOT_AWAY
+from bordersim.report.formatting import MISSING, fmt_estimate, fmt_number
+from bordersim.scenario.builtin import DATA_DIR
+from bordersim.scenario.geometry import load_line
+
+__all__ = [
+    "METRIC_LABELS",
+    "MISSING",
+    "SECTOR_METRICS",
+    "SectorLine",
+    "fmt_estimate",
+    "fmt_number",
+    "headline",
+    "paired",
+    "sector_lines",
+    "sector_values",
+]
+
+#: Metrics a map can be coloured by: name -> (label, higher is better for the defender).
+SECTOR_METRICS: dict[str, tuple[str, bool]] = {
+    "true_rate": ("true interdiction rate", True),
+    "interdicted": ("interdicted per period", True),
+    "undetected": ("undetected got-aways per period", False),
+    "attempts": ("attempts per period", False),
+}
+
+
+#: What each paired-difference metric means, for tables.
+METRIC_LABELS: dict[str, str] = {name: label for name, (_, label) in METRIC_INFO.items()}
+
+
+@dataclass(frozen=True)
+class SectorLine:
+    """One sector's stretch of the border line, for drawing."""
+
+    sector: str
+    group: str
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+
+
+def sector_lines(scenario: ScenarioLike) -> list[SectorLine]:
+    """Each sector's piece of the border line (lon/lat), in scenario order."""
+    model = as_scenario(scenario).model
+    border = model.border
+    line = load_line(str(DATA_DIR / border.geometry), border.geometry_feature)
+    length = float(border.official_length_km.value)
+    out = []
+    for s in border.sectors:
+        xy = line.segment(float(s.start_km), float(s.end_km), length)
+        out.append(SectorLine(s.id, s.group, xy[:, 0].copy(), xy[:, 1].copy()))
+    return out
+
+
+def sector_values(result: RunResult, metric: str) -> NDArray[np.float64]:
+    """Per sector, the mean over replications of ``metric`` for all covert actors together."""
+    if metric not in SECTOR_METRICS:
+        raise ValueError(f"unknown map metric {metric!r} (known: {', '.join(SECTOR_METRICS)})")
+    c = result.results.covert_totals.astype(float).sum(axis=2)  # (R, S, outcome)
+    if metric == "interdicted":
+        return np.asarray(c[..., INTERDICTED].mean(axis=0))
+    if metric == "undetected":
+        return np.asarray(c[..., UNDETECTED_GOT_AWAY].mean(axis=0))
+    attempts = c.sum(axis=2).mean(axis=0)
+    if metric == "attempts":
+        return np.asarray(attempts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(
+            np.where(attempts > 0, c[..., INTERDICTED].mean(axis=0) / attempts, np.nan)
+        )
+
+
+def headline(result: RunResult) -> dict[str, Any]:
+    """The figures a reader looks at first: for the first covert actor over the whole border, the
+    true and the observed interdiction rate with their 95% simulation-noise intervals."""
+    rows = [r for r in result.summary()["covert"] if r["group"] == "all"]
+    if not rows:
+        return {}
+    row = rows[0]
+    out: dict[str, Any] = {"actor": row["actor"]}
+    for key in ("true_rate", "observed_rate", "interdicted", "attempts"):
+        out[key] = {"mean": row[key], "lo": row[f"{key}_lo"], "hi": row[f"{key}_hi"]}
+    return out
+
+
+def paired(result: RunResult, baseline: RunResult) -> list[dict[str, Any]]:
+    """Per metric, ``result - baseline`` replication by replication (common random numbers), with
+    its 95% interval and P(result better); both runs must have the same replications and seed."""
+    if result.results.replications != baseline.results.replications:
+        raise ValueError("paired differences need the same number of replications")
+    if result.results.seed != baseline.results.seed:
+        raise ValueError("paired differences need runs from the same seed")
+    a, b = replication_metrics(baseline.results), replication_metrics(result.results)
+    return [
+        paired_difference(m, "what-if", "baseline", b[m], a[m]).as_dict()
+        for m in METRIC_INFO
+        if m in a and m in b
+    ]
