@@ -21,6 +21,7 @@ from bordersim.model.compile import CompileError, compile_scenario
 from bordersim.report.formatting import fmt_estimate
 from bordersim.scenario.builtin import DEFAULT_SCENARIO, describe_builtins, resolve
 from bordersim.scenario.loading import ScenarioError, content_hash, load_scenario
+from bordersim.scenario.placeholders import placeholder_report
 from bordersim.scenario.schema import Scenario
 
 app = typer.Typer(
@@ -144,6 +145,8 @@ def validate(
         f"{len(sc.units)} units, {len(sc.actors)} actors, {len(sc.timeline)} timeline events, "
         f"{n_q} quantities with evidence"
     )
+    for line in placeholder_report(sc):  # bordersim new's placeholders: a warning, not a failure
+        print(line, file=sys.stderr)
 
 
 def _fmt(row: dict[str, Any], key: str, pct: bool = False) -> str:
@@ -338,7 +341,7 @@ def run(
 # Commands that live in their own modules (one per layer they front). Each module exposes
 # ``register(app)``; a module not present in this installation is simply not offered.
 _COMMAND_MODULES = ("sources_cmd", "report_cmd", "compare_cmd", "engage_cmd", "optimize_cmd",
-                    "sweep_cmd")  # fmt: skip
+                    "sweep_cmd", "new_cmd")  # fmt: skip
 
 
 def _register_commands() -> None:
