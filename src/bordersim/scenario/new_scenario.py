@@ -260,7 +260,7 @@ def placeholder_forces(length_km: float, base: str) -> dict[str, Any]:
 def dump_yaml(data: dict[str, Any], comments: Sequence[str] = ()) -> str:
     """YAML text of scenario data: small all-scalar mappings and scalar lists in flow style, as in the
     built-ins; ``comments`` (already ``#``-prefixed) on top."""
-    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000)
     return "".join(f"{c}\n" for c in comments) + body
 
 
