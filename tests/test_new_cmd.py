@@ -197,3 +197,18 @@ def test_build_border_regenerates_the_shipped_sectors() -> None:
     spec.loader.exec_module(mod)
     text = mod.build_yaml(mod.REPO_DATA, mod.PACKAGE_DATA / "border-tj-af.geojson")
     assert text == (mod.PACKAGE_DATA / "tj-af-border.yaml").read_text(encoding="utf-8")
+
+
+def test_a_line_file_beside_the_scenario_is_found_and_a_missing_one_is_located(
+    inputs: Path,
+) -> None:
+    assert _new(inputs).exit_code == 0
+    moved = inputs / "elsewhere"
+    moved.mkdir()
+    for f in ("b.yaml", "b.line.geojson"):
+        (inputs / f).rename(moved / f)
+    assert runner.invoke(app, ["validate", str(moved / "b.yaml")]).exit_code == 0
+    (moved / "b.line.geojson").unlink()
+    r = runner.invoke(app, ["validate", str(moved / "b.yaml")])
+    assert r.exit_code == 2
+    assert "border.geometry: line file 'b.line.geojson' not found beside b.yaml" in r.stderr
