@@ -1,10 +1,19 @@
-"""Build the packaged border description from ../shared/data (run by hand when that data changes).
+"""Build the packaged Tajik-Afghan border description with the builder `bordersim new` uses.
 
-Writes src/bordersim/scenario/data/tj-af-border.yaml (sectors, crossings, bases) and
-src/bordersim/scenario/data/border-tj-af.geojson (the GSHHG line, attributed). Reproducible: the
-output depends only on the shared data and the constants below, each of which says why.
+Writes src/bordersim/scenario/data/tj-af-border.yaml (sectors, crossings, bases) from
+scripts/data/tj-af/ (copies of shared/data's border-profile.csv and places.csv) and the packaged GSHHG
+line. With ``--shared DIR`` it reads DIR/data instead and also re-extracts the packaged line
+(src/bordersim/scenario/data/border-tj-af.geojson) from DIR/data/border-tj-af.geojson. ``--check``
+writes nothing and exits 1 if the shipped YAML differs from what the script makes (tests run it).
 
-    python scripts/build_border.py [--shared ../shared]
+The sectors and terrain come from bordersim.scenario.border_builder (cut_sectors, sector_terrain,
+read_line, read_profile), as a user's border does; what stays specific to this border is named below:
+the scale uses the README's 1,203.7 km (the builder would measure 1,203.739 km: same classes, only the
+last sector's median-elevation comment would move), the crossings' GSHHG km (some are positions
+assumed from the data README, not coordinates), and the bases' km and distance as places.csv gives
+them (the builder's snap agrees within 0.3 km on km and 0.7 km on distance).
+
+    python scripts/build_border.py [--shared ../shared] [--check]
 """
 
 from __future__ import annotations
@@ -12,8 +21,20 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import statistics
+import sys
 from pathlib import Path
+
+from bordersim.scenario.border_builder import (
+    TERRAIN_BREAKS_M,
+    cut_sectors,
+    read_line,
+    read_profile,
+    sector_terrain,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_DATA = ROOT / "src/bordersim/scenario/data"
+REPO_DATA = ROOT / "scripts/data/tj-af"
 
 OFFICIAL_KM = 1344.15  # Tajik foreign ministry, 2013 (shared/data/README.md)
 GSHHG_KM = 1203.7  # haversine length of the GSHHG line (shared/data/README.md)
@@ -21,9 +42,10 @@ SCALE = OFFICIAL_KM / GSHHG_KM  # generalised lines cut river meanders: stretch 
 N_SECTORS = 24  # 56 km each: a detachment's company areas are of this order; 20-30 asked for
 
 # Terrain by the median GLOBE elevation of the profile points in a sector (profile mixes valley floor
-# and walls, so the median is used). Thresholds follow shared/data/README.md: lowland 300-450 m in
-# Khatlon, gorges 1,500-3,000 m (Darvoz, Vanj, Rushon), Wakhan and crest 2,500-4,900 m.
-TERRAIN_BREAKS = ((600.0, "plain"), (1400.0, "foothill"), (2600.0, "gorge"))
+# and walls, so the median is used): the builder's TERRAIN_BREAKS_M, which follow shared/data/README.md
+# (lowland 300-450 m in Khatlon, gorges 1,500-3,000 m (Darvoz, Vanj, Rushon), Wakhan and crest
+# 2,500-4,900 m).
+TERRAIN_BREAKS = TERRAIN_BREAKS_M
 
 # Historic detachment areas by official km (Pyanj + Moskovsky about 400 km, Moskovsky alone 232 km,
 # Pamir about 880 km: shared/data/README.md and timeline.csv). Boundaries inside the Pamir are
@@ -65,12 +87,20 @@ CROSSINGS = (
     ("langar", "Langar", 905.0, True),
 )
 
-
-def terrain_of(elev: float) -> str:
-    for limit, name in TERRAIN_BREAKS:
-        if elev < limit:
-            return name
-    return "high_mountain"
+# The bases, by the start of their name in places.csv.
+BASES = {
+    "Dushanbe": ("dushanbe", "Dushanbe (201st base HQ garrison)"),
+    "Bokhtar": ("bokhtar", "Bokhtar / Kurgan-Tyube (201st garrison)"),
+    "Kulob": ("kulob", "Kulob / Kulyab (201st garrison until Dec 2015)"),
+    "Ayni": ("aini", "Aini air base (Gissar district)"),
+    "Khorog": ("khorog", "Khorog (border detachment HQ, GBAO)"),
+    "Panji Poyon": ("panji_poyon", "Panji Poyon (Pyanj detachment)"),
+    "Panj town": ("panj", "Panj town (Khatlon)"),
+    "Farkhor": ("farkhor", "Farkhor"),
+    "Qal'ai Khumb": ("qalai_khumb", "Qal'ai Khumb (Kalai-Khumb detachment)"),
+    "Ishkoshim": ("ishkoshim", "Ishkoshim (Ishkashim detachment)"),
+    "Norak": ("nurek", "Norak / Nurek"),
+}
 
 
 def lookup(table: tuple, km: float) -> tuple:
@@ -80,19 +110,14 @@ def lookup(table: tuple, km: float) -> tuple:
     return table[-1][1:]
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
-    args = ap.parse_args()
-    shared = Path(args.shared)
-    out_dir = Path(__file__).resolve().parents[1] / "src/bordersim/scenario/data"
-
-    with (shared / "data/border-profile.csv").open() as fh:
-        profile = [
-            (float(r["km_from_UZ_tripoint"]), float(r["globe_elev_m"])) for r in csv.DictReader(fh)
-        ]
-
-    width = OFFICIAL_KM / N_SECTORS
+def build_yaml(data_dir: Path, line_file: Path) -> str:
+    """The text of tj-af-border.yaml from the profile and places in ``data_dir`` and the line file."""
+    line, _ = read_line(line_file, "gshhg_wdbii_full")
+    prof_km, prof_elev = read_profile(
+        data_dir / "border-profile.csv", line, km_col="km_from_UZ_tripoint", elev_col="globe_elev_m"
+    )
+    sectors = cut_sectors(OFFICIAL_KM, N_SECTORS)
+    terrain = sector_terrain(prof_km, prof_elev, sectors, SCALE, TERRAIN_BREAKS)
     lines = [
         "# Generated by scripts/build_border.py from shared/data (border-profile.csv, places.csv).",
         "# Do not edit by hand: change the script and run it again.",
@@ -104,14 +129,8 @@ def main() -> None:
         "  official_length_km: {value: 1344.15, unit: km, evidence: border-length, dist: triangular}",
         "  sectors:",
     ]
-    for i in range(N_SECTORS):
-        a, b = i * width, (i + 1) * width if i < N_SECTORS - 1 else OFFICIAL_KM
-        ga, gb = a / SCALE, b / SCALE
-        elevs = [e for k, e in profile if ga <= k < gb] or [
-            min(profile, key=lambda p: abs(p[0] - ga))[1]
-        ]
-        med = statistics.median(elevs)
-        mid_g = (ga + gb) / 2
+    for i, ((a, b), (terr, med)) in enumerate(zip(sectors, terrain, strict=True)):
+        mid_g = (a / SCALE + b / SCALE) / 2
         district, province = lookup(DISTRICTS_GSHHG, mid_g)
         (group,) = lookup(GROUPS, (a + b) / 2)
         lines += [
@@ -119,7 +138,7 @@ def main() -> None:
             f'      name: "{group} {i + 1:02d} (km {a:.0f}-{b:.0f}, opposite {district})"',
             f"      start_km: {a:.4f}",
             f"      end_km: {b:.4f}",
-            f"      terrain: {terrain_of(med)}  # median elevation {med:.0f} m",
+            f"      terrain: {terr}  # median elevation {med:.0f} m",
             f"      group: {group}",
             f'      afghan_district: "{district}"',
             f"      afghan_province: {province}",
@@ -135,26 +154,13 @@ def main() -> None:
             "      capacity_per_day: {value: 150, unit: people/day, evidence: reception-capacity, low: 50, high: 400}",
         ]
     lines.append("bases:")
-    with (shared / "data/places.csv").open() as fh:
+    with (data_dir / "places.csv").open(encoding="utf-8") as fh:
         places = list(csv.DictReader(fh))
-    wanted = {
-        "Dushanbe": ("dushanbe", "Dushanbe (201st base HQ garrison)"),
-        "Bokhtar": ("bokhtar", "Bokhtar / Kurgan-Tyube (201st garrison)"),
-        "Kulob": ("kulob", "Kulob / Kulyab (201st garrison until Dec 2015)"),
-        "Ayni": ("aini", "Aini air base (Gissar district)"),
-        "Khorog": ("khorog", "Khorog (border detachment HQ, GBAO)"),
-        "Panji Poyon": ("panji_poyon", "Panji Poyon (Pyanj detachment)"),
-        "Panj town": ("panj", "Panj town (Khatlon)"),
-        "Farkhor": ("farkhor", "Farkhor"),
-        "Qal'ai Khumb": ("qalai_khumb", "Qal'ai Khumb (Kalai-Khumb detachment)"),
-        "Ishkoshim": ("ishkoshim", "Ishkoshim (Ishkashim detachment)"),
-        "Norak": ("nurek", "Norak / Nurek"),
-    }
     for row in places:
-        key = next((k for k in wanted if row["name"].startswith(k)), None)
+        key = next((k for k in BASES if row["name"].startswith(k)), None)
         if key is None:
             continue
-        bid, bname = wanted[key]
+        bid, bname = BASES[key]
         lines += [
             f"  - id: {bid}",
             f'    name: "{bname}"',
@@ -163,17 +169,39 @@ def main() -> None:
             f"    km: {float(row['border_km_from_UZ_tripoint']) * SCALE:.1f}",
             f"    distance_km: {float(row['dist_to_border_km']):.1f}",
         ]
-    (out_dir / "tj-af-border.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return "\n".join(lines) + "\n"
 
-    gj = json.loads((shared / "data/border-tj-af.geojson").read_text(encoding="utf-8"))
-    feats = [f for f in gj["features"] if f["properties"]["id"] == "gshhg_wdbii_full"]
-    gj["features"] = feats
+
+def extract_line(shared_geojson: Path, out: Path) -> None:
+    """Write the GSHHG feature of the shared GeoJSON, attributed, as the packaged line."""
+    gj = json.loads(shared_geojson.read_text(encoding="utf-8"))
+    gj["features"] = [f for f in gj["features"] if f["properties"]["id"] == "gshhg_wdbii_full"]
     gj["attribution"] = (
         "GSHHG political boundaries (CIA World Data Bank II); LGPL-3.0-or-later as distributed, "
         "WDB II itself US-government public domain. Extracted by the bordersim project."
     )
-    (out_dir / "border-tj-af.geojson").write_text(json.dumps(gj), encoding="utf-8")
-    print(f"wrote {out_dir / 'tj-af-border.yaml'} and border-tj-af.geojson")
+    out.write_text(json.dumps(gj), encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--shared", default=None, help="the shared folder (reads DIR/data)")
+    ap.add_argument("--check", action="store_true", help="compare with the shipped YAML only")
+    args = ap.parse_args()
+    data_dir = Path(args.shared) / "data" if args.shared else REPO_DATA
+    line_file = (
+        data_dir / "border-tj-af.geojson" if args.shared else PACKAGE_DATA / "border-tj-af.geojson"
+    )
+    text = build_yaml(data_dir, line_file)
+    target = PACKAGE_DATA / "tj-af-border.yaml"
+    if args.check:
+        same = target.read_text(encoding="utf-8") == text
+        print(f"{target}: {'up to date' if same else 'differs from what the script makes'}")
+        sys.exit(0 if same else 1)
+    target.write_text(text, encoding="utf-8")
+    if args.shared:
+        extract_line(line_file, PACKAGE_DATA / "border-tj-af.geojson")
+    print(f"wrote {target}" + (" and border-tj-af.geojson" if args.shared else ""))
 
 
 if __name__ == "__main__":

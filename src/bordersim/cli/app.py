@@ -13,6 +13,7 @@ import typer
 from bordersim.cli.basic_cmd import scenarios, validate
 from bordersim.cli.compare_cmd import compare
 from bordersim.cli.engage_cmd import engage
+from bordersim.cli.new_cmd import export, new
 from bordersim.cli.optimize_cmd import optimize
 from bordersim.cli.report_cmd import report
 from bordersim.cli.run_cmd import run
@@ -28,8 +29,8 @@ app = typer.Typer(
     help="Simulate, compare and plan the security of a long land border.",
 )
 
-for command in (scenarios, validate, run, sources, report, compare, engage, optimize, sweep,
-                sensitivity, serve):  # fmt: skip
+for command in (scenarios, validate, new, export, run, sources, report, compare, engage, optimize,
+                sweep, sensitivity, serve):  # fmt: skip
     app.command()(command)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -9,6 +10,7 @@ from rich.table import Table
 
 from bordersim.cli.common import console, load_or_fail
 from bordersim.scenario.builtin import DEFAULT_SCENARIO, describe_builtins
+from bordersim.scenario.placeholders import placeholder_report
 
 __all__ = ["scenarios", "validate"]
 
@@ -33,5 +35,8 @@ def validate(
     console.print(
         f"[green]ok[/] {loaded.path}: scenario {sc.id!r}, {len(sc.border.sectors)} sectors, "
         f"{len(sc.units)} units, {len(sc.actors)} actors, {len(sc.timeline)} timeline events, "
-        f"{n_q} quantities with evidence"
+        f"{n_q} quantities with evidence",
+        soft_wrap=True,  # one line; the terminal wraps it, not rich
     )
+    for line in placeholder_report(sc):  # bordersim new's placeholders: a warning, not a failure
+        print(line, file=sys.stderr)

@@ -63,3 +63,20 @@ def load_line(path: str, feature: str) -> BorderLine:
             cum = np.concatenate([[0.0], np.cumsum(seg)])
             return BorderLine(lon=coords[:, 0], lat=coords[:, 1], cum_km=cum)
     raise KeyError(f"feature {feature!r} not in {path}")
+
+
+def find_geometry(name: str, scenario_dir: Path, data_dir: Path) -> Path | None:
+    """The line file a scenario's ``border.geometry`` names, or None if there is none.
+
+    A package data file comes first (the built-ins and their exports name one), then a path relative to
+    the directory of the scenario file that gave the name (a user's border written by ``bordersim new``
+    beside its scenario), or an absolute path.
+    """
+    p = Path(name)
+    if p.is_absolute():
+        return p if p.is_file() else None
+    if (data_dir / p).is_file():
+        return data_dir / p
+    if (scenario_dir / p).is_file():
+        return (scenario_dir / p).resolve()
+    return None

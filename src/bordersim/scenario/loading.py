@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from bordersim.scenario.geometry import find_geometry
 from bordersim.scenario.schema import Scenario, ScenarioConsistencyError
 
 PathKey = tuple[str | int, ...]
@@ -247,10 +248,27 @@ def load_scenario(path: str | Path, search_dirs: tuple[Path, ...] = ()) -> Scena
     from bordersim.scenario.builtin import DATA_DIR
 
     loc = load_data(path, (*search_dirs, DATA_DIR))
+    _resolve_geometry(loc, str(path), DATA_DIR)
     try:
         return Scenario.model_validate(loc.data)
     except ValidationError as exc:
         raise ScenarioError(_pydantic_problems(exc, loc, str(path))) from None
+
+
+def _resolve_geometry(loc: _Located, file: str, data_dir: Path) -> None:
+    """Make a ``border.geometry`` that names a file beside its scenario absolute, so that compile and
+    the map find it (a package data file name, as the built-ins give, is left as it is)."""
+    border = loc.data.get("border")
+    name = border.get("geometry") if isinstance(border, dict) else None
+    if not isinstance(border, dict) or not isinstance(name, str):
+        return
+    where, line = loc.where.get(("border", "geometry"), (file, None))
+    found = find_geometry(name, Path(where).parent, data_dir)
+    if found is None:
+        msg = f"line file {name!r} not found beside {Path(where).name} or in the package data"
+        raise ScenarioError([Problem(where, line, ("border", "geometry"), msg)])
+    if found != data_dir / name:
+        border["geometry"] = str(found)
 
 
 def content_hash(scenario: Scenario) -> str:
