@@ -27,7 +27,7 @@ HOSTILE_GROUP = "Py$a$nj"
 runner = CliRunner()
 
 
-def _hostile_scenario(tmp: Path) -> Path:
+def hostile_scenario(tmp: Path) -> Path:
     """The built-in 2021 scenario with hostile names, as files in ``tmp``."""
     data = tmp / "scenario"
     shutil.copytree(DATA_DIR, data)
@@ -47,7 +47,7 @@ def _hostile_scenario(tmp: Path) -> Path:
 @pytest.fixture(scope="module")
 def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> str:
     tmp = tmp_path_factory.mktemp("hostile")
-    scenario = _hostile_scenario(tmp)
+    scenario = hostile_scenario(tmp)
     run_dir = tmp / "run"
     res = runner.invoke(
         app, ["run", str(scenario), "-n", "40", "--days", "20", "--out", str(run_dir)]

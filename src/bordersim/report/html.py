@@ -7,8 +7,9 @@ is written atomically (temporary file, then ``os.replace``).
 
 Each section is a function that prepares plain data (:mod:`bordersim.report.sections`,
 :mod:`bordersim.report.sources`, :mod:`bordersim.report.optional_sections`) and a small template in
-``report/templates``. The environment autoescapes every ``{{ }}``, and strips control characters from
-text (:func:`bordersim.report.text.clean_text`); the figures' SVG is the one piece marked safe.
+``report/templates``. The environment autoescapes every ``{{ }}`` and strips control characters
+from text (:func:`bordersim.report.text.clean_text`); the figures' SVG is the one piece marked
+safe (matplotlib writes its text XML-escaped).
 
 Sections (their element ids): ``headline``, ``map``, ``timeseries``, ``sectors``, ``actors``,
 ``fleeing`` (when people fleeing were simulated), ``compare``, ``optimize``, ``sensitivity`` (only

@@ -127,7 +127,7 @@ def optimize_data(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _num(v: Any) -> float:
+def _as_float(v: Any) -> float:
     """A JSON number, 0 where absent or not a finite number (for ranking and bar widths)."""
     try:
         x = float(v or 0.0)
@@ -140,17 +140,17 @@ def sensitivity_data(rows: list[dict[str, Any]], meta: dict[str, Any] | None) ->
     """Ranked indices with bars (a tornado of what matters), sourced vs assumed marked."""
     sobol = any("ST" in r for r in rows)
     key, conf = ("ST", "ST_conf") if sobol else ("mu_star", "mu_star_conf")
-    ranked = sorted(rows, key=lambda r: -_num(r.get(key)))
-    top = max((_num(r.get(key)) for r in ranked), default=0.0) or 1.0
+    ranked = sorted(rows, key=lambda r: -_as_float(r.get(key)))
+    top = max((_as_float(r.get(key)) for r in ranked), default=0.0) or 1.0
     factors = [
         {
             "name": str(r.get("factor", r.get("name", ""))),
             "kind": "sourced" if r.get("sourced") else "assumed",
-            "s1": fmt_number(_num(r.get("S1"))),
-            "s1_conf": fmt_number(_num(r.get("S1_conf"))),
-            "index": fmt_number(_num(r.get(key))),
-            "conf": fmt_number(_num(r.get(conf))),
-            "width": f"{max(0.0, min(100.0, 100.0 * _num(r.get(key)) / top)):.1f}",
+            "s1": fmt_number(_as_float(r.get("S1"))),
+            "s1_conf": fmt_number(_as_float(r.get("S1_conf"))),
+            "index": fmt_number(_as_float(r.get(key))),
+            "conf": fmt_number(_as_float(r.get(conf))),
+            "width": f"{max(0.0, min(100.0, 100.0 * _as_float(r.get(key)) / top)):.1f}",
         }
         for r in ranked
     ]
@@ -178,7 +178,7 @@ def generic_data(data: dict[str, Any], key: str) -> dict[str, Any]:
     """A file of the minimal documented shape: its scalar fields, then its ``key`` rows as a table."""
     rows = data[key]
     if key == "factors" and isinstance(rows, list):
-        rows = sorted(rows, key=lambda r: -_num(r.get("index")) if isinstance(r, dict) else 0)
+        rows = sorted(rows, key=lambda r: -_as_float(r.get("index")) if isinstance(r, dict) else 0)
     scalars = [
         (str(k), _generic_value(v)) for k, v in data.items() if k != key and not isinstance(v, list)
     ]
