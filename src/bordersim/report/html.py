@@ -120,7 +120,8 @@ def environment() -> Environment:
     )
 
 
-def _nav(run: RunData, has_fleeing: bool, optional: Sequence[dict[str, Any]]) -> list[tuple]:
+def _nav(has_fleeing: bool, optional: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The top bar's links: (element id, label) for every section on the page."""
     return [
         ("headline", "Summary"),
         ("map", "Map"),
@@ -148,7 +149,7 @@ def build_html(
     context = {
         "version": __version__,
         "title": f"{run.scenario.title} — {policy} — bordersim report",
-        "nav": _nav(run, fleeing is not None, optional),
+        "nav": _nav(fleeing is not None, optional),
         "svg": {k: Markup(v) for k, v in svgs.items()},  # matplotlib's SVG, its text XML-escaped
         "headline": headline_data(run),
         "map": map_data(run, metric, mres.values),
