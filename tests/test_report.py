@@ -13,8 +13,10 @@ import xarray as xr
 from typer.testing import CliRunner
 
 from bordersim.cli.app import app
-from bordersim.report.html import SECTION_IDS, RunData, load_run
-from bordersim.report.map import MAP_METRICS, METRIC_SPECS, draw_map, sector_metric
+from bordersim.report.html import SECTION_IDS
+from bordersim.report.map import colour_scale, draw_map
+from bordersim.report.map_metrics import MAP_METRICS, METRIC_SPECS, sector_metric
+from bordersim.report.run_data import RunData, load_run
 
 runner = CliRunner()
 
@@ -106,6 +108,18 @@ def test_map_colours_follow_the_metric(run_dir: Path, run_data: RunData, metric:
     assert lum[0] != lum[-1]
     # and the colour is the colormap at the normalised value
     np.testing.assert_allclose(m.rgba[ok], m.cmap(m.norm(m.values[ok])), atol=1e-12)
+
+
+def test_colour_scale_greys_undefined_and_spreads_a_constant() -> None:
+    spec = METRIC_SPECS["true_rate"]
+    norm, _cmap, rgba = colour_scale(np.array([0.2, np.nan, 0.8]), spec)
+    assert (norm.vmin, norm.vmax) == (0.2, 0.8)
+    np.testing.assert_allclose(rgba[1], (0x9E / 255, 0x9E / 255, 0x9E / 255, 1.0))  # NaN: grey
+    assert _luminance(rgba[[0]])[0] < _luminance(rgba[[2]])[0]  # a low true rate is worse: darker
+    norm, _cmap, rgba = colour_scale(np.array([0.5, 0.5]), spec)
+    assert norm.vmin < 0.5 < norm.vmax and np.all(rgba[0] == rgba[1])
+    norm, _cmap, _rgba = colour_scale(np.array([np.nan]), spec)
+    assert (norm.vmin, norm.vmax) == (0.0, 1.0)
 
 
 def test_sector_metric_rejects_unknown() -> None:

@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_report_names import HOSTILE_ACTOR, hostile_scenario
 from typer.testing import CliRunner
 
 from bordersim.cli.app import app
+from bordersim.report.html import render_report
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -233,3 +235,23 @@ def test_report_renders_in_chromium(tmp_path: Path) -> None:
         assert f'id="{section}"' in dom, f"section {section} missing from the DOM"
     assert 'id="fig-map"' in dom and dom.count("<svg") >= 3
     assert "Aini air base" in dom
+
+
+def test_hostile_names_stay_text_in_chromium(tmp_path: Path) -> None:
+    """An actor named ``<script>alert(1)</script>$x^2$``: no script element, no dialog, the name
+    shown as written (issue 11)."""
+    chromium = _chromium()
+    scenario = hostile_scenario(tmp_path)
+    run_dir = tmp_path / "run"
+    res = CliRunner().invoke(
+        app, ["run", str(scenario), "-n", "40", "--days", "20", "--out", str(run_dir)]
+    )
+    assert res.exit_code == 0, res.output
+    report = render_report(run_dir, scenario_path=scenario).html_path
+
+    dom, _png, events = _browse(chromium, report.as_uri(), tmp_path / "profile")
+
+    assert "<script" not in dom.lower()
+    assert not [ev for ev in events if ev.get("method") == "Page.javascriptDialogOpening"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;$x^2$" in dom
+    assert HOSTILE_ACTOR not in dom

@@ -29,13 +29,19 @@ from bordersim.cli.common import (
     with_policy_file,
 )
 from bordersim.cli.fit import compact_table, fits, fmt_pm, print_fitting
-from bordersim.report.formatting import fmt_estimate
+from bordersim.report.formatting import MISSING, fmt_estimate
 
 __all__ = ["compare", "print_comparison"]
 
 
 def _ci(e: dict[str, Any], pct: bool = False) -> str:
     return fmt_estimate(e["mean"], e["lo"], e["hi"], pct)
+
+
+def _p(x: dict[str, Any]) -> str:
+    """P(better), or the missing mark where no replication could be paired (NaN is None in JSON)."""
+    p = x["p_better"]
+    return MISSING if p is None else f"{p:.2f}"
 
 
 def _pm(e: dict[str, Any], pct: bool = False) -> str:
@@ -62,9 +68,7 @@ def _wide(report: dict[str, Any]) -> list[Table]:
         d.add_column(name, justify="right")
     by = {(x["policy"], x["metric"]): x for x in report["differences"]}
     for m in report["metrics"]:
-        cells = [
-            f"{_ci(by[(p, m)], m == 'true_rate')}  P={by[(p, m)]['p_better']:.2f}" for p in others
-        ]
+        cells = [f"{_ci(by[(p, m)], m == 'true_rate')}  P={_p(by[(p, m)])}" for p in others]
         d.add_row(report["metric_labels"][m], *cells)
     return [t, d]
 
@@ -85,7 +89,7 @@ def _compact(report: dict[str, Any]) -> list[Table]:
                 f"  {p}",
                 _pm(report["per_policy"][p][m], pct),
                 "" if x is None else _pm(x, pct),
-                "" if x is None else f"{x['p_better']:.2f}",
+                "" if x is None else _p(x),
             )
     return [t]
 

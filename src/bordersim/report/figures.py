@@ -2,7 +2,9 @@
 
 Functions build matplotlib :class:`~matplotlib.figure.Figure` objects without pyplot (no global
 state, no GUI backend) from arrays already reduced over replications; :func:`svg_text` and
-:func:`save_png` turn them into an inline SVG for the HTML and a PNG for slides.
+:func:`save_png` turn them into an inline SVG for the HTML and a PNG for slides. Scenario names
+(actors, sectors, detachments) pass through :func:`~bordersim.report.text.mpl_text`, so a ``$`` in
+one is drawn, not parsed as mathtext.
 
 Daily bands: ``daily_sd`` is the spread across replications of one day's count. The charts draw the
 mean with two bands: a light one of +-1 sd (how much a single simulated day varies) and a darker one of
@@ -27,6 +29,7 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from bordersim.model.outcomes import OUTCOMES
+from bordersim.report.text import mpl_text
 
 Z95 = 1.959963984540054
 
@@ -103,7 +106,7 @@ def timeseries_figure(
             ax.fill_between(x, np.maximum(m - sd, 0), m + sd, color=colour, alpha=0.10, lw=0)
             ax.fill_between(x, np.maximum(m - ci, 0), m + ci, color=colour, alpha=0.45, lw=0)
             ax.plot(x, m, color=colour, linewidth=1.1, label=OUTCOME_LABELS[outcome], zorder=3)
-        ax.set_title(f"{name}: covert crossings per day", loc="left", fontsize=9.5)
+        ax.set_title(f"{mpl_text(name)}: covert crossings per day", loc="left", fontsize=9.5)
         ax.set_ylabel("per day", fontsize=8)
         ax.set_ylim(bottom=0)
         ax.grid(True, color="#e5e5e5", linewidth=0.6)
@@ -115,24 +118,33 @@ def timeseries_figure(
                 handles, labels, loc="outside upper center", ncol=5, fontsize=8, frameon=False
             )
     if flee_daily_mean is not None:
-        ax = axes[-1]
-        for q, qname in enumerate(("arrived", "received", "waiting")):
-            ax.plot(
-                x,
-                flee_daily_mean[:, q],
-                color=FLEE_COLOURS[qname],
-                linewidth=1.2,
-                label=f"{qname} (mean)",
-            )
-        ax.set_title("People fleeing, all reception crossings", loc="left", fontsize=9.5)
-        ax.set_ylabel("people per day", fontsize=8)
-        ax.set_ylim(bottom=0)
-        ax.grid(True, color="#e5e5e5", linewidth=0.6)
-        ax.tick_params(labelsize=8)
-        ax.legend(fontsize=7.5, ncol=3, loc="upper right", frameon=False)
-        _mark_events(ax, marks)
+        _flee_panel(axes[-1], x, flee_daily_mean, marks)
     axes[-1].xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%d %b\n%Y"))
     return fig
+
+
+def _flee_panel(
+    ax: matplotlib.axes.Axes,
+    x: NDArray[np.datetime64],
+    flee_daily_mean: NDArray[np.float64],
+    marks: Sequence[TimelineMark],
+) -> None:
+    """People arrived, received and waiting per day, summed over the reception crossings."""
+    for q, qname in enumerate(("arrived", "received", "waiting")):
+        ax.plot(
+            x,
+            flee_daily_mean[:, q],
+            color=FLEE_COLOURS[qname],
+            linewidth=1.2,
+            label=f"{qname} (mean)",
+        )
+    ax.set_title("People fleeing, all reception crossings", loc="left", fontsize=9.5)
+    ax.set_ylabel("people per day", fontsize=8)
+    ax.set_ylim(bottom=0)
+    ax.grid(True, color="#e5e5e5", linewidth=0.6)
+    ax.tick_params(labelsize=8)
+    ax.legend(fontsize=7.5, ncol=3, loc="upper right", frameon=False)
+    _mark_events(ax, marks)
 
 
 def sector_bars_figure(
@@ -149,7 +161,7 @@ def sector_bars_figure(
     fig = Figure(figsize=(11.0, 2.4 * n + 0.9), layout="constrained")
     axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
     xs = np.arange(len(sector_ids))
-    tick_labels = [s.lstrip("s") if s[1:].isdigit() else s for s in sector_ids]
+    tick_labels = [mpl_text(s.lstrip("s") if s[1:].isdigit() else s) for s in sector_ids]
     for a, name in enumerate(actor_names):
         ax = axes[a]
         bottom = np.zeros(len(sector_ids))
@@ -167,7 +179,9 @@ def sector_bars_figure(
             )
             bottom = bottom + h
         ax.set_title(
-            f"{name}: attempts per sector over the period (mean)", loc="left", fontsize=9.5
+            f"{mpl_text(name)}: attempts per sector over the period (mean)",
+            loc="left",
+            fontsize=9.5,
         )
         ax.set_ylabel("attempts", fontsize=8)
         ax.grid(True, axis="y", color="#e5e5e5", linewidth=0.6)
@@ -194,7 +208,7 @@ def _group_separators(ax: matplotlib.axes.Axes, groups: Sequence[str], label: bo
                 ax.axvline(i - 0.5, color="#999999", linewidth=0.8)
             if label:
                 ax.annotate(
-                    groups[start],
+                    mpl_text(groups[start]),
                     ((start + i - 1) / 2, 0.0),
                     xycoords=("data", "axes fraction"),
                     xytext=(0, -30),
