@@ -77,7 +77,7 @@ def test_breach_lowers_detection_for_the_stated_days(hot) -> None:  # type: igno
     res = simulate(hot, 250, seed=9, mode="daily")
     inc = res.incursions
     assert inc is not None and inc.daily is not None and res.degraded_days is not None
-    D = int(hot.incursion["breach_detection_days"])
+    D = int(hot.incursion.breach_detection_days)
     breach = inc.daily[..., 1] > 0  # (R, T, S)
     assert breach.any()
     T = breach.shape[1]
@@ -89,10 +89,10 @@ def test_breach_lowers_detection_for_the_stated_days(hot) -> None:  # type: igno
     c = hot
     n, S = 2, c.n_sectors
     mult = np.ones((n, S))
-    mult[1] = c.incursion["breach_detection_factor"]
+    mult[1] = c.incursion.breach_detection_factor
     op = per_rep_outcome_p(c, 0, np.zeros((n, S)), np.zeros((n, S)), mult)
     np.testing.assert_allclose(op[0], c.phases[0].outcome_p, rtol=1e-12, atol=1e-15)
-    undetected = 1.0 - c.phases[0].p_detect * c.incursion["breach_detection_factor"]
+    undetected = 1.0 - c.phases[0].p_detect * c.incursion.breach_detection_factor
     np.testing.assert_allclose(op[1, :, 0, 3], undetected, rtol=1e-12)
 
 

@@ -48,14 +48,24 @@ fight has ended is ignored (it does not count as committed and does not appear i
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from enum import IntEnum
 from typing import Any, Final
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-REPELLED: Final[int] = 0
-BREACH: Final[int] = 1
-UNDECIDED: Final[int] = 2
+
+class EngagementOutcome(IntEnum):
+    """How an engagement ends (``EngagementResult.outcome``), in the order of :data:`OUTCOMES`."""
+
+    REPELLED = 0
+    BREACH = 1
+    UNDECIDED = 2
+
+
+REPELLED: Final = EngagementOutcome.REPELLED
+BREACH: Final = EngagementOutcome.BREACH
+UNDECIDED: Final = EngagementOutcome.UNDECIDED
 OUTCOMES: tuple[str, ...] = ("repelled", "breach", "undecided")
 
 #: Placeholders for when a caller gives none; scenarios should state (and source) their own.
