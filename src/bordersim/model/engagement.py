@@ -418,37 +418,3 @@ def resolve_engagements(
         attackers_final=np.asarray(shaped(n_out), dtype=float),
         defenders_committed=np.asarray(shaped(committed_out), dtype=float),
     )
-
-
-def engagement_outcome_probabilities(
-    defenders: ArrayLike,
-    attackers: ArrayLike,
-    alpha: ArrayLike,
-    beta: ArrayLike,
-    reinf_times: ArrayLike | None = None,
-    reinf_sizes: ArrayLike | None = None,
-    *,
-    fortification: ArrayLike = 1.0,
-    break_defender: ArrayLike = DEFAULT_BREAK_DEFENDER,
-    break_attacker: ArrayLike = DEFAULT_BREAK_ATTACKER,
-    time_limit_hours: ArrayLike = DEFAULT_TIME_LIMIT_HOURS,
-) -> OutcomeProbabilities:
-    """P(repelled), P(breach), P(undecided) with binomial standard errors, for inputs that are
-    samples from their distributions (one draw per engagement, equally weighted).
-
-    Sampling is the caller's business (with its own ``rng``), so this stays a pure function; it
-    resolves every sampled engagement with :func:`resolve_engagements` and counts outcomes.
-    """
-    result = resolve_engagements(
-        defenders,
-        attackers,
-        alpha,
-        beta,
-        reinf_times,
-        reinf_sizes,
-        fortification=fortification,
-        break_defender=break_defender,
-        break_attacker=break_attacker,
-        time_limit_hours=time_limit_hours,
-    )
-    return OutcomeProbabilities.from_result(result)
