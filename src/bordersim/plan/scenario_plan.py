@@ -203,6 +203,58 @@ def _solve_quantal(
     return np.asarray(best_x * G, dtype=float), len(starts), ok
 
 
+def _recommend(
+    inp: PlanInputs, adversary: Adversary, lam: float, integer: bool
+) -> tuple[FloatArray, str, list[str]]:
+    """(recommended guards, how they were solved, notes): water-filling against a best responder;
+    SLSQP from several starts (water-filling among them) against a quantal one."""
+    notes: list[str] = []
+    wf = water_fill(
+        inp.values,
+        inp.budget,
+        inp.length_km,
+        inp.sweep_width_km,
+        inp.equipment,
+        inp.p_interdict,
+        integer=integer and adversary == "best",
+    )
+    if adversary == "best":
+        method = "water-filling" + (" (whole guards, exact)" if integer else " (exact)")
+        if wf.unallocated > 0:
+            notes.append(f"{wf.unallocated:g} guards left unallocated (fractional budget)")
+        return np.asarray(wf.allocation, dtype=float), method, notes
+    starts = [
+        np.asarray(wf.allocation, dtype=float),
+        inp.current,
+        inp.budget * inp.length_km / inp.length_km.sum(),
+        inp.budget
+        * inp.values
+        * inp.length_km
+        / max(float(np.sum(inp.values * inp.length_km)), 1e-300),
+    ]
+    rec, n_starts, n_ok = _solve_quantal(inp, lam, starts)
+    method = (
+        f"SLSQP from {n_starts} starts (water-filling, current, per-km, value x length; "
+        f"{n_ok} converged): a local method, the best local optimum found"
+    )
+    if integer:
+        rec = _largest_remainder(rec, int(np.floor(inp.budget + 1e-9)))
+        method += ", then largest-remainder rounding to whole guards"
+    return rec, method, notes
+
+
+def _bridge_notes(inp: PlanInputs) -> list[str]:
+    """Check the bridge against the compiled phase (same model functions, same inputs)."""
+    err_d = float(np.max(np.abs(inp.p_detect(inp.phase_guards) - inp.phase.p_detect)))
+    err_i = float(np.max(np.abs(inp.p_interdict(inp.phase_guards) - inp.phase.p_interdict)))
+    if max(err_d, err_i) <= 1e-9:
+        return []
+    return [
+        f"the plan's model differs from the compiled phase by up to {max(err_d, err_i):.2g} "
+        "in p_detect/p_interdict (border units with different team sizes and allocations)"
+    ]
+
+
 def plan_scenario(
     scenario: Scenario,
     *,
@@ -229,51 +281,12 @@ def plan_scenario(
         raise ValueError("a quantal adversary needs a rationality lambda >= 0")
     inp = plan_inputs(scenario, date=date, guards=guards, actor=actor, policy=policy)
     lam = float(rationality or 0.0)
-    notes: list[str] = []
     current = inp.current
-    wf = water_fill(
-        inp.values,
-        inp.budget,
-        inp.length_km,
-        inp.sweep_width_km,
-        inp.equipment,
-        inp.p_interdict,
-        integer=integer and adversary == "best",
-    )
-    if adversary == "best":
-        rec = np.asarray(wf.allocation, dtype=float)
-        method = "water-filling" + (" (whole guards, exact)" if integer else " (exact)")
-        if wf.unallocated > 0:
-            notes.append(f"{wf.unallocated:g} guards left unallocated (fractional budget)")
-    else:
-        starts = [
-            np.asarray(wf.allocation, dtype=float),
-            current,
-            inp.budget * inp.length_km / inp.length_km.sum(),
-            inp.budget
-            * inp.values
-            * inp.length_km
-            / max(float(np.sum(inp.values * inp.length_km)), 1e-300),
-        ]
-        rec, n_starts, n_ok = _solve_quantal(inp, lam, starts)
-        method = (
-            f"SLSQP from {n_starts} starts (water-filling, current, per-km, value x length; "
-            f"{n_ok} converged): a local method, the best local optimum found"
-        )
-        if integer:
-            rec = _largest_remainder(rec, int(np.floor(inp.budget + 1e-9)))
-            method += ", then largest-remainder rounding to whole guards"
+    rec, method, notes = _recommend(inp, adversary, lam, integer)
     pred_before, vb, qb = _objective(inp, current, adversary, lam)
     pred, va, qa = _objective(inp, rec, adversary, lam)
-    # Check the bridge against the compiled phase (same model functions, same inputs).
     if guards is None:
-        err_d = float(np.max(np.abs(inp.p_detect(inp.phase_guards) - inp.phase.p_detect)))
-        err_i = float(np.max(np.abs(inp.p_interdict(inp.phase_guards) - inp.phase.p_interdict)))
-        if max(err_d, err_i) > 1e-9:
-            notes.append(
-                f"the plan's model differs from the compiled phase by up to {max(err_d, err_i):.2g} "
-                "in p_detect/p_interdict (border units with different team sizes and allocations)"
-            )
+        notes.extend(_bridge_notes(inp))
     if inp.actor is None and len(inp.covert_ids) > 1:
         notes.append(
             "values are the covert actors' sector values weighted by their attempt rates "
