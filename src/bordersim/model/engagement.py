@@ -258,6 +258,99 @@ def _reinforcements(
     )
 
 
+def _segment(
+    live: dict[str, NDArray[Any]], arrival: FloatArray | float
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Advance every live fight to ``arrival`` (or the time limit), or to the break point that
+    comes first; return (ended, ended with the attackers repelled). Updates ``live`` in place."""
+    d, n, w = live["d"], live["n"], live["omega"]
+    segment_end = np.minimum(np.maximum(arrival, 0.0), live["limit"])
+    dt = np.maximum(segment_end - live["t"], 0.0)
+    d_threshold = live["f_d"] * live["committed"]
+    n_threshold = live["n_threshold"]
+    tau_d = _time_to_threshold(d, n, live["alpha"], w, d_threshold)
+    tau_n = _time_to_threshold(n, d, live["beta"], w, n_threshold)
+    tau_hit = np.minimum(tau_d, tau_n)
+    ends = (tau_hit <= dt) & np.isfinite(tau_hit)
+    tau = np.where(ends, tau_hit, dt)
+    repelled = ends & (tau_n <= tau_d)
+    breach = ends & ~repelled
+
+    d_next = _strength_after(d, n, live["alpha"], w, tau)
+    n_next = _strength_after(n, d, live["beta"], w, tau)
+    # The side that broke stands exactly at its break point (not a rounding error off it).
+    d_next = np.where(breach, np.minimum(d, d_threshold), d_next)
+    n_next = np.where(repelled, np.minimum(n, n_threshold), n_next)
+    # Between arrivals neither side can grow or go negative; clip round-off (an ulp) that
+    # would say otherwise.
+    live["d"] = np.clip(d_next, 0.0, d)
+    live["n"] = np.clip(n_next, 0.0, n)
+    live["t"] = live["t"] + tau
+    return ends, repelled
+
+
+def _fight(
+    d0: FloatArray,
+    n0: FloatArray,
+    a: FloatArray,
+    b_eff: FloatArray,
+    f_d: FloatArray,
+    f_n: FloatArray,
+    limit: FloatArray,
+    times: FloatArray,
+    sizes: FloatArray,
+) -> tuple[NDArray[np.int8], FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(outcome, duration, defenders, attackers, committed) of m flat engagements (k slots)."""
+    m, k = times.shape
+    outcome = np.full(m, UNDECIDED, dtype=np.int8)
+    duration = limit.copy()
+    d_out = np.empty(m)
+    n_out = np.empty(m)
+    committed_out = np.empty(m)
+    d_start = d0 + np.where(times <= 0.0, sizes, 0.0).sum(axis=1)
+    # The engagements still being fought, one row each; finished ones are written to the
+    # outputs and dropped, so later passes only work on fights that are still going.
+    live: dict[str, NDArray[Any]] = {
+        "idx": np.arange(m),
+        "d": d_start,
+        "n": n0.copy(),
+        "committed": d_start.copy(),
+        "t": np.zeros(m),
+        "alpha": a,
+        "beta": b_eff,
+        "omega": np.sqrt(a * b_eff),
+        "f_d": f_d,
+        "n_threshold": f_n * n0,
+        "limit": limit,
+        "times": times,
+        "sizes": sizes,
+    }
+    for j in range(k + 1):
+        if live["idx"].size == 0:
+            break
+        ends, repelled = _segment(live, live["times"][:, j] if j < k else np.inf)
+        if ends.any():
+            done = live["idx"][ends]
+            outcome[done] = np.where(repelled[ends], REPELLED, BREACH)
+            duration[done] = live["t"][ends]
+            d_out[done] = live["d"][ends]
+            n_out[done] = live["n"][ends]
+            committed_out[done] = live["committed"][ends]
+            going = ~ends
+            live = {key: v[going] for key, v in live.items()}
+        if j < k:
+            arrival = live["times"][:, j]
+            joins = (arrival > 0.0) & (arrival < live["limit"])
+            added = np.where(joins, live["sizes"][:, j], 0.0)
+            live["d"] = live["d"] + added
+            live["committed"] = live["committed"] + added
+    undecided = live["idx"]
+    d_out[undecided] = live["d"]
+    n_out[undecided] = live["n"]
+    committed_out[undecided] = live["committed"]
+    return outcome, duration, d_out, n_out, committed_out
+
+
 def resolve_engagements(
     defenders: ArrayLike,
     attackers: ArrayLike,
@@ -296,6 +389,7 @@ def resolve_engagements(
     The only Python loop is over the k reinforcement slots: each pass advances every engagement
     still being fought to its next arrival (or its end) in closed form; finished fights drop out.
     """
+    # Over 80 lines only through its parameter documentation; the work is in _fight/_segment.
     d0 = _as_float("defenders", defenders)
     n0 = _as_float("attackers", attackers)
     a = _as_float("alpha", alpha)
@@ -329,82 +423,10 @@ def resolve_engagements(
     b_eff = flat(b * fort)
     times = times.reshape(m, k)
     sizes = sizes.reshape(m, k)
-    omega = np.sqrt(a * b_eff)
-
-    outcome = np.full(m, UNDECIDED, dtype=np.int8)
-    duration = limit.copy()
-    d_out = np.empty(m)
-    n_out = np.empty(m)
-    committed_out = np.empty(m)
-
     with np.errstate(all="ignore"):
-        d_start = d0 + np.where(times <= 0.0, sizes, 0.0).sum(axis=1)
-        # The engagements still being fought, one row each; finished ones are written to the
-        # outputs and dropped, so later passes only work on fights that are still going.
-        live: dict[str, NDArray[Any]] = {
-            "idx": np.arange(m),
-            "d": d_start,
-            "n": n0.copy(),
-            "committed": d_start.copy(),
-            "t": np.zeros(m),
-            "alpha": a,
-            "beta": b_eff,
-            "omega": omega,
-            "f_d": f_d,
-            "n_threshold": f_n * n0,
-            "limit": limit,
-            "times": times,
-            "sizes": sizes,
-        }
-        for j in range(k + 1):
-            if live["idx"].size == 0:
-                break
-            d, n, w = live["d"], live["n"], live["omega"]
-            arrival = live["times"][:, j] if j < k else np.inf
-            segment_end = np.minimum(np.maximum(arrival, 0.0), live["limit"])
-            dt = np.maximum(segment_end - live["t"], 0.0)
-            d_threshold = live["f_d"] * live["committed"]
-            n_threshold = live["n_threshold"]
-            tau_d = _time_to_threshold(d, n, live["alpha"], w, d_threshold)
-            tau_n = _time_to_threshold(n, d, live["beta"], w, n_threshold)
-            tau_hit = np.minimum(tau_d, tau_n)
-            ends = (tau_hit <= dt) & np.isfinite(tau_hit)
-            tau = np.where(ends, tau_hit, dt)
-            repelled = ends & (tau_n <= tau_d)
-            breach = ends & ~repelled
-
-            d_next = _strength_after(d, n, live["alpha"], w, tau)
-            n_next = _strength_after(n, d, live["beta"], w, tau)
-            # The side that broke stands exactly at its break point (not a rounding error off it).
-            d_next = np.where(breach, np.minimum(d, d_threshold), d_next)
-            n_next = np.where(repelled, np.minimum(n, n_threshold), n_next)
-            # Between arrivals neither side can grow or go negative; clip round-off (an ulp) that
-            # would say otherwise.
-            live["d"] = np.clip(d_next, 0.0, d)
-            live["n"] = np.clip(n_next, 0.0, n)
-            live["t"] = live["t"] + tau
-
-            if ends.any():
-                done = live["idx"][ends]
-                outcome[done] = np.where(repelled[ends], REPELLED, BREACH)
-                duration[done] = live["t"][ends]
-                d_out[done] = live["d"][ends]
-                n_out[done] = live["n"][ends]
-                committed_out[done] = live["committed"][ends]
-                going = ~ends
-                live = {key: v[going] for key, v in live.items()}
-
-            if j < k:
-                arrival = live["times"][:, j]
-                joins = (arrival > 0.0) & (arrival < live["limit"])
-                added = np.where(joins, live["sizes"][:, j], 0.0)
-                live["d"] = live["d"] + added
-                live["committed"] = live["committed"] + added
-
-        undecided = live["idx"]
-        d_out[undecided] = live["d"]
-        n_out[undecided] = live["n"]
-        committed_out[undecided] = live["committed"]
+        outcome, duration, d_out, n_out, committed_out = _fight(
+            d0, n0, a, b_eff, f_d, f_n, limit, times, sizes
+        )
 
     def shaped(x: NDArray[Any]) -> NDArray[Any]:
         return x.reshape(batch)
