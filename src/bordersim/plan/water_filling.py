@@ -210,6 +210,61 @@ def _check_monotone(sectors: _Sectors, lo: FloatArray, hi: FloatArray, atol: flo
         previous = cur
 
 
+def _checked(
+    values: ArrayLike,
+    guards: float,
+    length_km: ArrayLike,
+    sweep_width_km: ArrayLike,
+    equipment: ArrayLike,
+    p_interdict: ArrayLike | InterdictionFn,
+    lower: ArrayLike,
+    upper: ArrayLike | None,
+    integer: bool,
+) -> tuple[_Sectors, float, FloatArray, FloatArray]:
+    """:func:`water_fill`'s arguments validated: (sectors, budget, floors, caps); ValueError on
+    inconsistent input. With ``integer`` the floors and caps are rounded inwards and the budget
+    floored; caps never exceed the budget left after the other sectors' floors."""
+    v = np.asarray(values, dtype=float).ravel()
+    n = v.size
+    if n == 0:
+        raise ValueError("water_fill needs at least one sector")
+    if not np.all(np.isfinite(v)) or np.any(v < 0):
+        raise ValueError("values must be finite and non-negative")
+    budget = float(guards)
+    if not math.isfinite(budget) or budget < 0:
+        raise ValueError(f"guards must be a finite non-negative number, got {guards!r}")
+    length = _as_vector(length_km, n, "length_km")
+    sweep = _as_vector(sweep_width_km, n, "sweep_width_km") * _as_vector(equipment, n, "equipment")
+    if np.any(~np.isfinite(length)) or np.any(length <= 0):
+        raise ValueError("length_km must be finite and positive")
+    if np.any(~np.isfinite(sweep)) or np.any(sweep <= 0):
+        raise ValueError("sweep_width_km * equipment must be finite and positive")
+    lo = _as_vector(lower, n, "lower")
+    hi = np.full(n, np.inf) if upper is None else _as_vector(upper, n, "upper")
+    if integer:
+        lo = np.ceil(lo - 1e-9)
+        hi = np.floor(hi + 1e-9)
+        budget = math.floor(budget + 1e-9)
+    if np.any(lo < 0) or np.any(hi < lo) or np.any(np.isnan(hi)):
+        raise ValueError("need 0 <= lower <= upper in every sector")
+    lo_total = float(lo.sum())
+    if lo_total > budget * (1 + 1e-12) + 1e-12:
+        raise ValueError(f"the floors need {lo_total:g} guards but the budget is {budget:g}")
+    # No sector can hold more than the budget left after the others' floors.
+    hi = np.minimum(hi, budget - (lo_total - lo))
+    hi = np.maximum(hi, lo)
+
+    p_fn: InterdictionFn | None = None
+    p_const: FloatArray | None = None
+    if callable(p_interdict):
+        p_fn = p_interdict
+    else:
+        p_const = _as_vector(p_interdict, n, "p_interdict")
+        if np.any(~np.isfinite(p_const)) or np.any(p_const < 0) or np.any(p_const > 1):
+            raise ValueError("p_interdict must lie in [0, 1]")
+    return _Sectors(v, length, sweep, p_const, p_fn), budget, lo, hi
+
+
 def water_fill(
     values: ArrayLike,
     guards: float,
@@ -253,45 +308,11 @@ def water_fill(
     Raises:
         ValueError: on inconsistent inputs (negative values, ``sum(lower) > guards``, ...).
     """
-    v = np.asarray(values, dtype=float).ravel()
-    n = v.size
-    if n == 0:
-        raise ValueError("water_fill needs at least one sector")
-    if not np.all(np.isfinite(v)) or np.any(v < 0):
-        raise ValueError("values must be finite and non-negative")
-    budget = float(guards)
-    if not math.isfinite(budget) or budget < 0:
-        raise ValueError(f"guards must be a finite non-negative number, got {guards!r}")
-    length = _as_vector(length_km, n, "length_km")
-    sweep = _as_vector(sweep_width_km, n, "sweep_width_km") * _as_vector(equipment, n, "equipment")
-    if np.any(~np.isfinite(length)) or np.any(length <= 0):
-        raise ValueError("length_km must be finite and positive")
-    if np.any(~np.isfinite(sweep)) or np.any(sweep <= 0):
-        raise ValueError("sweep_width_km * equipment must be finite and positive")
-    lo = _as_vector(lower, n, "lower")
-    hi = np.full(n, np.inf) if upper is None else _as_vector(upper, n, "upper")
-    if integer:
-        lo = np.ceil(lo - 1e-9)
-        hi = np.floor(hi + 1e-9)
-        budget = math.floor(budget + 1e-9)
-    if np.any(lo < 0) or np.any(hi < lo) or np.any(np.isnan(hi)):
-        raise ValueError("need 0 <= lower <= upper in every sector")
-    lo_total = float(lo.sum())
-    if lo_total > budget * (1 + 1e-12) + 1e-12:
-        raise ValueError(f"the floors need {lo_total:g} guards but the budget is {budget:g}")
-    # No sector can hold more than the budget left after the others' floors.
-    hi = np.minimum(hi, budget - (lo_total - lo))
-    hi = np.maximum(hi, lo)
-
-    p_fn: InterdictionFn | None = None
-    p_const: FloatArray | None = None
-    if callable(p_interdict):
-        p_fn = p_interdict
-    else:
-        p_const = _as_vector(p_interdict, n, "p_interdict")
-        if np.any(~np.isfinite(p_const)) or np.any(p_const < 0) or np.any(p_const > 1):
-            raise ValueError("p_interdict must lie in [0, 1]")
-    sectors = _Sectors(v, length, sweep, p_const, p_fn)
+    # Over 80 lines only through the docstring, which states the integer optimality argument.
+    sectors, budget, lo, hi = _checked(
+        values, guards, length_km, sweep_width_km, equipment, p_interdict, lower, upper, integer
+    )
+    v, p_fn = sectors.v, sectors.p_i_fn
     scale = float(v.max()) if v.max() > 0 else 1.0
     atol = rtol * scale
     if p_fn is not None:
@@ -377,35 +398,9 @@ def _solve_continuous(
     g_at_hi = lo.copy()  # allocation required at l_hi
     iterations = 0
     if const:
-        assert sectors.p_i is not None
-        # Work on compact copies of the sectors still free inside the bracket; a sector whose
-        # requirement is the same at both ends is pinned for every level in between (monotonicity)
-        # and leaves the working set. Compaction is batched so that gathers stay rare.
-        aidx = np.flatnonzero(g_at_lo != g_at_hi)
-        fixed_sum = float(g_at_hi.sum() - g_at_hi[aidx].sum())
-        cols = [sectors.v, sectors.p_i, sectors.length, sectors.sweep, lo, hi, g_at_lo, g_at_hi]
-        av, api, al, asw, alo, ahi, aglo, aghi = (c[aidx] for c in cols)
-        while l_hi - l_lo > atol and iterations < max_iter:
-            mid = 0.5 * (l_lo + l_hi)
-            g_mid = _required_constant(mid, av, api, al, asw, alo, ahi)
-            iterations += 1
-            if fixed_sum + float(g_mid.sum()) <= budget:
-                l_hi, aghi = mid, g_mid
-            else:
-                l_lo, aglo = mid, g_mid
-            keep = aglo != aghi
-            n_keep = int(np.count_nonzero(keep))
-            if n_keep < 0.8 * keep.size:
-                drop = ~keep
-                g_at_lo[aidx[drop]] = aglo[drop]
-                g_at_hi[aidx[drop]] = aghi[drop]
-                fixed_sum += float(aghi[drop].sum())
-                aidx = aidx[keep]
-                av, api, al, asw, alo, ahi, aglo, aghi = (
-                    c[keep] for c in (av, api, al, asw, alo, ahi, aglo, aghi)
-                )
-        g_at_lo[aidx] = aglo
-        g_at_hi[aidx] = aghi
+        l_lo, l_hi, g_at_lo, g_at_hi, iterations = _bisect_constant(
+            sectors, budget, lo, hi, (l_lo, l_hi), (g_at_lo, g_at_hi), atol, max_iter
+        )
     else:
         while l_hi - l_lo > atol and iterations < max_iter:
             mid = 0.5 * (l_lo + l_hi)
@@ -422,6 +417,52 @@ def _solve_continuous(
     g = g_at_hi + theta * (g_at_lo - g_at_hi)
     g = _fix_sum(g, budget, lo, hi)
     return g, l_lo, float(sectors.value(g).max()), iterations, 0.0
+
+
+def _bisect_constant(
+    sectors: _Sectors,
+    budget: float,
+    lo: FloatArray,
+    hi: FloatArray,
+    bracket: tuple[float, float],
+    at: tuple[FloatArray, FloatArray],
+    atol: float,
+    max_iter: int,
+) -> tuple[float, float, FloatArray, FloatArray, int]:
+    """Bisection on the level with a constant p_i: (l_lo, l_hi, g at l_lo, g at l_hi, iterations)."""
+    l_lo, l_hi = bracket
+    g_at_lo, g_at_hi = at
+    iterations = 0
+    assert sectors.p_i is not None
+    # Work on compact copies of the sectors still free inside the bracket; a sector whose
+    # requirement is the same at both ends is pinned for every level in between (monotonicity)
+    # and leaves the working set. Compaction is batched so that gathers stay rare.
+    aidx = np.flatnonzero(g_at_lo != g_at_hi)
+    fixed_sum = float(g_at_hi.sum() - g_at_hi[aidx].sum())
+    cols = [sectors.v, sectors.p_i, sectors.length, sectors.sweep, lo, hi, g_at_lo, g_at_hi]
+    av, api, al, asw, alo, ahi, aglo, aghi = (c[aidx] for c in cols)
+    while l_hi - l_lo > atol and iterations < max_iter:
+        mid = 0.5 * (l_lo + l_hi)
+        g_mid = _required_constant(mid, av, api, al, asw, alo, ahi)
+        iterations += 1
+        if fixed_sum + float(g_mid.sum()) <= budget:
+            l_hi, aghi = mid, g_mid
+        else:
+            l_lo, aglo = mid, g_mid
+        keep = aglo != aghi
+        n_keep = int(np.count_nonzero(keep))
+        if n_keep < 0.8 * keep.size:
+            drop = ~keep
+            g_at_lo[aidx[drop]] = aglo[drop]
+            g_at_hi[aidx[drop]] = aghi[drop]
+            fixed_sum += float(aghi[drop].sum())
+            aidx = aidx[keep]
+            av, api, al, asw, alo, ahi, aglo, aghi = (
+                c[keep] for c in (av, api, al, asw, alo, ahi, aglo, aghi)
+            )
+    g_at_lo[aidx] = aglo
+    g_at_hi[aidx] = aghi
+    return l_lo, l_hi, g_at_lo, g_at_hi, iterations
 
 
 def _fix_sum(g: FloatArray, budget: float, lo: FloatArray, hi: FloatArray) -> FloatArray:
