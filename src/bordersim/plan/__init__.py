@@ -1,7 +1,8 @@
 """The planner: security-game and allocation solvers, and the bridge from a compiled scenario to them.
 
 - allocation against an adversary: :mod:`.water_filling` (best responder, exact), :mod:`.integer`
-  (whole teams, MILP on HiGHS), :mod:`.stackelberg` (ORIGAMI and multiple LPs), :mod:`.quantal`
+  (whole teams, MILP on HiGHS), :mod:`.stackelberg` (ORIGAMI and multiple LPs) on a
+  :mod:`.security_game` read from a :mod:`.game_file`, :mod:`.quantal`
   (quantal-response attacker), :mod:`.siting` (p-median / p-center reserve siting)
 - for a scenario: :mod:`.scenario_inputs` (the planner's view of one compiled phase),
   :mod:`.scenario_plan` (recommended allocation, and the plan as a policy), :mod:`.scenario_siting`
@@ -16,6 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the real imports are lazy (SciPy is slow to import)
+    from bordersim.plan.game_file import GameFileError, game_to_dict, load_game, parse_game
     from bordersim.plan.integer import IntegerPlan, integer_teams, solve_value_table
     from bordersim.plan.quantal import QuantalSolution, quantal_defender_utility, solve_quantal
     from bordersim.plan.scenario_inputs import BorderUnit, PlanInputs, default_date, plan_inputs
@@ -26,17 +28,9 @@ if TYPE_CHECKING:  # the real imports are lazy (SciPy is slow to import)
         plan_sites,
         siting_problem,
     )
+    from bordersim.plan.security_game import SecurityGame
     from bordersim.plan.siting import SitingPlan, site_reserves, travel_times
-    from bordersim.plan.stackelberg import (
-        GameFileError,
-        SecurityGame,
-        StackelbergSolution,
-        game_to_dict,
-        load_game,
-        parse_game,
-        solve_multiple_lps,
-        solve_origami,
-    )
+    from bordersim.plan.stackelberg import StackelbergSolution, solve_multiple_lps, solve_origami
     from bordersim.plan.water_filling import PatrolInterdiction, WaterFillingPlan, water_fill
 
 __all__ = [
@@ -94,12 +88,12 @@ _MODULE_OF = {  # name -> the submodule that defines it
     "SitingPlan": "siting",
     "site_reserves": "siting",
     "travel_times": "siting",
-    "GameFileError": "stackelberg",
-    "SecurityGame": "stackelberg",
+    "GameFileError": "game_file",
+    "SecurityGame": "security_game",
     "StackelbergSolution": "stackelberg",
-    "game_to_dict": "stackelberg",
-    "load_game": "stackelberg",
-    "parse_game": "stackelberg",
+    "game_to_dict": "game_file",
+    "load_game": "game_file",
+    "parse_game": "game_file",
     "solve_multiple_lps": "stackelberg",
     "solve_origami": "stackelberg",
     "PatrolInterdiction": "water_filling",
