@@ -48,13 +48,13 @@ if TYPE_CHECKING:  # the real imports are lazy (importing compile loads the scen
         EngagementResult,
         OutcomeProbabilities,
         resolve_engagements,
-        square_law_invariant,
     )
     from bordersim.model.interdiction import (
         interdiction_probability,
         patrol_teams,
         response_time_hours,
     )
+    from bordersim.model.lanchester import square_law_invariant
     from bordersim.model.outcomes import (
         OUTCOMES,
         Outcome,
@@ -141,7 +141,7 @@ _MODULE_OF = {  # name -> the submodule that defines it
     "EngagementResult": "engagement",
     "OutcomeProbabilities": "engagement",
     "resolve_engagements": "engagement",
-    "square_law_invariant": "engagement",
+    "square_law_invariant": "lanchester",
     "interdiction_probability": "interdiction",
     "patrol_teams": "interdiction",
     "response_time_hours": "interdiction",

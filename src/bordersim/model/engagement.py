@@ -24,7 +24,7 @@ quadratic
 a x^2 - c x + b = 0, whose relevant root (the first crossing, x >= 1) is
 x* = 2b / (c + sqrt(c^2 - 4ab)); no real root means that side never falls to c. The code
 evaluates it in a rearranged form that keeps full precision when omega tau is small (see
-:func:`_time_to_threshold`).
+:func:`time_to_threshold`).
 
 End conditions (``outcome``):
   REPELLED  (0) the attackers fall to their break point: N <= break_attacker * N0 (their strength at
@@ -53,6 +53,23 @@ from typing import Any, Final
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from bordersim.model.lanchester import square_law_invariant, strength_after, time_to_threshold
+
+__all__ = [
+    "BREACH",
+    "DEFAULT_BREAK_ATTACKER",
+    "DEFAULT_BREAK_DEFENDER",
+    "DEFAULT_TIME_LIMIT_HOURS",
+    "OUTCOMES",
+    "REPELLED",
+    "UNDECIDED",
+    "EngagementOutcome",
+    "EngagementResult",
+    "OutcomeProbabilities",
+    "resolve_engagements",
+    "square_law_invariant",
+]
 
 
 class EngagementOutcome(IntEnum):
@@ -144,68 +161,6 @@ class OutcomeProbabilities:
         )
 
 
-def square_law_invariant(
-    defenders: ArrayLike, attackers: ArrayLike, alpha: ArrayLike, beta: ArrayLike
-) -> FloatArray:
-    """beta D^2 - alpha N^2, constant along a square-law fight between reinforcement arrivals.
-
-    Its sign says who would win a fight to the finish: > 0 the defenders, < 0 the attackers. Pass
-    the effective beta (beta * fortification) for a fortified post.
-    """
-    d = np.asarray(defenders, dtype=float)
-    n = np.asarray(attackers, dtype=float)
-    return np.asarray(
-        np.asarray(beta, dtype=float) * d * d - np.asarray(alpha, dtype=float) * n * n, dtype=float
-    )
-
-
-def _strength_after(
-    x0: FloatArray, y0: FloatArray, rate: FloatArray, omega: FloatArray, tau: FloatArray
-) -> FloatArray:
-    """x(tau) for dx/dt = -rate * y, dy/dt = -other * x, omega = sqrt(rate * other).
-
-    Written as x0 exp(-omega tau) + (x0 - k y0) sinh(omega tau) with k = rate/omega, which equals
-    x0 cosh - rate y0 sinh/omega but does not subtract two large numbers when omega tau is large;
-    for omega = 0 it is the straight line x0 - rate y0 tau.
-    """
-    pos = omega > 0
-    safe_omega = np.where(pos, omega, 1.0)
-    k = rate / safe_omega
-    wt = safe_omega * tau
-    diff = x0 - k * y0
-    curved = x0 * np.exp(-wt) + np.where(diff == 0.0, 0.0, diff * np.sinh(wt))
-    slope = rate * y0
-    straight = x0 - np.where(slope > 0, slope * tau, 0.0)
-    return np.asarray(np.where(pos, curved, straight), dtype=float)
-
-
-def _time_to_threshold(
-    x0: FloatArray, y0: FloatArray, rate: FloatArray, omega: FloatArray, c: FloatArray
-) -> FloatArray:
-    """Hours until x (as in :func:`_strength_after`) first falls to c; 0 if already x0 <= c; inf
-    if never.
-
-    The root x* = exp(omega tau) of a x^2 - c x + b = 0 is evaluated as
-    x* - 1 = 4b (x0 - c) / ((2b - c + s)(c + s)), s = sqrt(c^2 - 4ab), obtained by rationalising
-    2b/(c + s) - 1; every term is non-negative, so there is no cancellation, and
-    tau = log1p(x* - 1)/omega keeps full relative precision even when omega tau is tiny.
-    """
-    pos = omega > 0
-    safe_omega = np.where(pos, omega, 1.0)
-    k = rate / safe_omega
-    two_a = x0 - k * y0
-    two_b = x0 + k * y0
-    disc = c * c - two_a * two_b
-    s = np.sqrt(np.maximum(disc, 0.0))
-    gap = x0 - c
-    u = 2.0 * two_b * gap / ((two_b - c + s) * (c + s))
-    curved = np.where(disc >= 0.0, np.log1p(u) / safe_omega, np.inf)
-    slope = rate * y0
-    straight = np.where(slope > 0, gap / np.where(slope > 0, slope, 1.0), np.inf)
-    tau = np.where(pos, curved, straight)
-    return np.asarray(np.where(gap <= 0.0, 0.0, tau), dtype=float)
-
-
 def _as_float(name: str, value: ArrayLike) -> FloatArray:
     a = np.asarray(value, dtype=float)
     if np.isnan(a).any():
@@ -268,16 +223,16 @@ def _segment(
     dt = np.maximum(segment_end - live["t"], 0.0)
     d_threshold = live["f_d"] * live["committed"]
     n_threshold = live["n_threshold"]
-    tau_d = _time_to_threshold(d, n, live["alpha"], w, d_threshold)
-    tau_n = _time_to_threshold(n, d, live["beta"], w, n_threshold)
+    tau_d = time_to_threshold(d, n, live["alpha"], w, d_threshold)
+    tau_n = time_to_threshold(n, d, live["beta"], w, n_threshold)
     tau_hit = np.minimum(tau_d, tau_n)
     ends = (tau_hit <= dt) & np.isfinite(tau_hit)
     tau = np.where(ends, tau_hit, dt)
     repelled = ends & (tau_n <= tau_d)
     breach = ends & ~repelled
 
-    d_next = _strength_after(d, n, live["alpha"], w, tau)
-    n_next = _strength_after(n, d, live["beta"], w, tau)
+    d_next = strength_after(d, n, live["alpha"], w, tau)
+    n_next = strength_after(n, d, live["beta"], w, tau)
     # The side that broke stands exactly at its break point (not a rounding error off it).
     d_next = np.where(breach, np.minimum(d, d_threshold), d_next)
     n_next = np.where(repelled, np.minimum(n, n_threshold), n_next)
