@@ -10,6 +10,7 @@ import pytest
 from bordersim.engine import simulate
 from bordersim.engine.incursions import per_rep_outcome_p, unit_fractions
 from bordersim.model.activation import escalation_request_day
+from bordersim.model.codes import ActivationMode
 from bordersim.model.compile import compile_scenario
 from bordersim.scenario.builtin import builtin_names, load
 
@@ -43,10 +44,10 @@ def test_on_request_units_never_act_before_the_request(hot) -> None:  # type: ig
     req = np.full(40, 10.0)
     frac = unit_fractions(hot, hot.phase_index()[:40], days, req)
     for j, code in enumerate(hot.unit_activation):
-        if code != 0:
+        if code != ActivationMode.ALWAYS:
             assert (frac[days < 10.0, j] == 0).all(), hot.unit_ids[j]
     never = unit_fractions(hot, hot.phase_index()[:40], days, np.full(40, np.inf))
-    assert (never[:, hot.unit_activation != 0] == 0).all()
+    assert (never[:, hot.unit_activation != ActivationMode.ALWAYS] == 0).all()
 
 
 def test_csto_full_strength_three_days_after_it_starts(hot) -> None:  # type: ignore[no-untyped-def]

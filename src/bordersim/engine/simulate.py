@@ -41,7 +41,7 @@ from bordersim.engine.rng import (
 from bordersim.model import choice as choice_model
 from bordersim.model.codes import ActivationMode, ChoiceMode
 from bordersim.model.compile import Compiled
-from bordersim.model.outcomes import UNDETECTED_GOT_AWAY, outcome_probabilities
+from bordersim.model.outcomes import INTERDICTED, UNDETECTED_GOT_AWAY, outcome_probabilities
 
 MAX_WAIT_BINS = (
     120  # days of queue age tracked exactly; older waiting people are held in the last bin
@@ -194,7 +194,7 @@ def simulate(
                 # exponential memory of attempts and successes (successes: not interdicted)
                 keep = np.exp(-1.0 / compiled.memory_days)[None, :, None]
                 att = np.moveaxis(counts.sum(axis=-1), 1, 2)
-                got = att - np.moveaxis(counts[..., 0], 1, 2)
+                got = att - np.moveaxis(counts[..., INTERDICTED], 1, 2)
                 recent_att = recent_att * keep + att
                 recent_succ = recent_succ * keep + got
                 q[:, adaptive] = choice_model.displace(
