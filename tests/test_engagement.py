@@ -22,7 +22,6 @@ from bordersim.model.engagement import (
     UNDECIDED,
     EngagementResult,
     OutcomeProbabilities,
-    engagement_outcome_probabilities,
     resolve_engagements,
     square_law_invariant,
 )
@@ -433,8 +432,10 @@ def test_accounting_is_consistent(
 
 
 def test_outcome_probabilities_count_and_standard_errors() -> None:
-    p = engagement_outcome_probabilities(
-        [10.0, 10.0, 0.0, 10.0], [0.0, 0.0, 10.0, 10.0], 0.0, 0.0, time_limit_hours=5.0
+    p = OutcomeProbabilities.from_result(
+        resolve_engagements(
+            [10.0, 10.0, 0.0, 10.0], [0.0, 0.0, 10.0, 10.0], 0.0, 0.0, time_limit_hours=5.0
+        )
     )
     assert (p.repelled, p.breach, p.undecided, p.n) == (0.5, 0.25, 0.25, 4)
     assert p.repelled_se == pytest.approx(math.sqrt(0.25 / 4))
@@ -446,9 +447,11 @@ def test_outcome_probabilities_from_sampled_inputs() -> None:
     rng = np.random.default_rng(2021)
     m = 20_000
     attackers = rng.triangular(20.0, 40.0, 120.0, m)
-    p = engagement_outcome_probabilities(
-        30.0, attackers, 0.05, 0.06, rng.uniform(1.0, 6.0, (m, 1)), np.full((m, 1), 20.0),
-        fortification=1.5,
+    p = OutcomeProbabilities.from_result(
+        resolve_engagements(
+            30.0, attackers, 0.05, 0.06, rng.uniform(1.0, 6.0, (m, 1)), np.full((m, 1), 20.0),
+            fortification=1.5,
+        )
     )  # fmt: skip
     assert p.repelled + p.breach + p.undecided == pytest.approx(1.0)
     direct = OutcomeProbabilities.from_result(

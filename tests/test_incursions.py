@@ -10,6 +10,7 @@ import pytest
 from bordersim.engine import simulate
 from bordersim.engine.incursions import per_rep_outcome_p, unit_fractions
 from bordersim.model.activation import escalation_request_day
+from bordersim.model.codes import ActivationMode
 from bordersim.model.compile import compile_scenario
 from bordersim.scenario.builtin import builtin_names, load
 
@@ -43,10 +44,10 @@ def test_on_request_units_never_act_before_the_request(hot) -> None:  # type: ig
     req = np.full(40, 10.0)
     frac = unit_fractions(hot, hot.phase_index()[:40], days, req)
     for j, code in enumerate(hot.unit_activation):
-        if code != 0:
+        if code != ActivationMode.ALWAYS:
             assert (frac[days < 10.0, j] == 0).all(), hot.unit_ids[j]
     never = unit_fractions(hot, hot.phase_index()[:40], days, np.full(40, np.inf))
-    assert (never[:, hot.unit_activation != 0] == 0).all()
+    assert (never[:, hot.unit_activation != ActivationMode.ALWAYS] == 0).all()
 
 
 def test_csto_full_strength_three_days_after_it_starts(hot) -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +78,7 @@ def test_breach_lowers_detection_for_the_stated_days(hot) -> None:  # type: igno
     res = simulate(hot, 250, seed=9, mode="daily")
     inc = res.incursions
     assert inc is not None and inc.daily is not None and res.degraded_days is not None
-    D = int(hot.incursion["breach_detection_days"])
+    D = int(hot.incursion.breach_detection_days)
     breach = inc.daily[..., 1] > 0  # (R, T, S)
     assert breach.any()
     T = breach.shape[1]
@@ -89,10 +90,10 @@ def test_breach_lowers_detection_for_the_stated_days(hot) -> None:  # type: igno
     c = hot
     n, S = 2, c.n_sectors
     mult = np.ones((n, S))
-    mult[1] = c.incursion["breach_detection_factor"]
+    mult[1] = c.incursion.breach_detection_factor
     op = per_rep_outcome_p(c, 0, np.zeros((n, S)), np.zeros((n, S)), mult)
     np.testing.assert_allclose(op[0], c.phases[0].outcome_p, rtol=1e-12, atol=1e-15)
-    undetected = 1.0 - c.phases[0].p_detect * c.incursion["breach_detection_factor"]
+    undetected = 1.0 - c.phases[0].p_detect * c.incursion.breach_detection_factor
     np.testing.assert_allclose(op[1, :, 0, 3], undetected, rtol=1e-12)
 
 

@@ -31,6 +31,7 @@ detection per replication).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import random
@@ -42,16 +43,19 @@ import numpy as np
 import simpy
 from numpy.typing import NDArray
 
+from bordersim.model.codes import ActivationMode, AttackerDist, ChoiceMode
 from bordersim.model.compile import Compiled, Phase
+from bordersim.model.engagement import EngagementOutcome
+from bordersim.model.outcomes import Outcome
 from bordersim.scenario.schema import TERRAINS, Scenario
 
 HOURS_PER_DAY = 24.0
 BATCH_HOUR = 12.0  # a dated batch of people fleeing arrives at noon of its day
-INTERDICTED, TURNED_BACK, DETECTED_GOT_AWAY, UNDETECTED_GOT_AWAY = range(4)
-REPELLED, BREACH, UNDECIDED = range(3)
-ADAPTIVE = 3  # compiled choice code of adaptive displacement
-ALWAYS, ON_REQUEST, CSTO = range(3)  # compiled activation codes
-FIXED, UNIFORM, TRIANGULAR = range(3)  # compiled attacker-strength distribution codes
+INTERDICTED, TURNED_BACK, DETECTED_GOT_AWAY, UNDETECTED_GOT_AWAY = Outcome
+REPELLED, BREACH, UNDECIDED = EngagementOutcome
+ADAPTIVE = ChoiceMode.ADAPTIVE  # compiled choice code of adaptive displacement
+ALWAYS, ON_REQUEST, CSTO = ActivationMode  # compiled activation codes
+FIXED, UNIFORM, TRIANGULAR = AttackerDist  # compiled attacker-strength distribution codes
 STEP_HOURS = 0.1  # Runge-Kutta step of the Lanchester integration
 BISECTIONS = 40  # halvings that locate a break point inside a step (to ~1e-13 h)
 
@@ -127,7 +131,7 @@ class ReferenceModel:
 
         # ---- armed incursions: parameters, outposts, the neighbouring post's relief ----
         inc = compiled.incursion
-        self.incursion = {k: float(v) for k, v in inc.items()}
+        self.incursion = {k: float(v) for k, v in dataclasses.asdict(inc).items()}
         if not math.isfinite(self.incursion["time_limit_hours"]):
             raise NotImplementedError("the reference model needs a finite incursion time limit")
         spacing = self.incursion["post_spacing_km"]

@@ -54,6 +54,7 @@ from bordersim.model.activation import (
     escalation_request_day,
     on_request_active,
 )
+from bordersim.model.codes import ActivationMode, AttackerDist
 from bordersim.model.compile import Compiled
 from bordersim.model.engagement import BREACH, REPELLED, UNDECIDED, resolve_engagements
 
@@ -116,8 +117,12 @@ def unit_fractions(
     csto = csto_strength_fraction(t, req, ramp, delay)
     code = compiled.unit_activation[None, :]
     return np.asarray(
-        np.where(code == 1, on_req, np.where(code == 2, csto, active))
-        * np.where(code == 0, 1.0, window),
+        np.where(
+            code == ActivationMode.ON_REQUEST,
+            on_req,
+            np.where(code == ActivationMode.CSTO, csto, active),
+        )
+        * np.where(code == ActivationMode.ALWAYS, 1.0, window),
         dtype=float,
     )
 
@@ -135,7 +140,9 @@ def _draw_attackers(rng: np.random.Generator, spec: FloatArray, actor: IntArray)
         hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - mode)),
     )
     uni = lo + u * (hi - lo)
-    out = np.where(dist == 2, tri, np.where(dist == 1, uni, mode))
+    out = np.where(
+        dist == AttackerDist.TRIANGULAR, tri, np.where(dist == AttackerDist.UNIFORM, uni, mode)
+    )
     return np.asarray(np.where(hi > lo, out, mode), dtype=float)
 
 
@@ -237,7 +244,7 @@ def simulate_incursions(
             guards = guards + ((frac - active_p[p]) * ug_p[p, :, s]).sum(axis=1)
         garrison = np.maximum(guards, 0.0) / compiled.posts[s]
         local_t = compiled.local_hours[s][:, None]
-        local_n = (inc["local_fraction"] * garrison)[:, None]
+        local_n = (inc.local_fraction * garrison)[:, None]
         if slot_unit.size:
             unit_t = rh_p[p, :, s]  # (e, J)
             unit_n = rs_p[p, :, s] * frac[:, slot_unit]
@@ -251,14 +258,14 @@ def simulate_incursions(
         res = resolve_engagements(
             garrison,
             attackers[sl],
-            inc["alpha"],
-            inc["beta"],
+            inc.alpha,
+            inc.beta,
             times,
             sizes,
-            fortification=inc["fortification"],
-            break_defender=inc["break_defender"],
-            break_attacker=inc["break_attacker"],
-            time_limit_hours=inc["time_limit_hours"],
+            fortification=inc.fortification,
+            break_defender=inc.break_defender,
+            break_attacker=inc.break_attacker,
+            time_limit_hours=inc.time_limit_hours,
         )
         outcome[sl] = res.outcome
         first = times.min(axis=1, initial=np.inf)

@@ -17,6 +17,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from bordersim.engine.incursions import IncursionOutcome
+from bordersim.model.codes import Side
 from bordersim.model.compile import Compiled
 from bordersim.model.outcomes import (
     DETECTED_GOT_AWAY,
@@ -237,9 +238,9 @@ class Results:
         interdicted = self.covert_totals[..., INTERDICTED].sum(axis=(1, 2)).astype(float)
         mean_int = float(interdicted.mean())
         return {
-            "personnel_days_TJ": float(personnel[0]),
-            "personnel_days_RU": float(personnel[1]),
-            "personnel_days_CSTO": float(personnel[2]),
+            "personnel_days_TJ": float(personnel[Side.TJ]),
+            "personnel_days_RU": float(personnel[Side.RU]),
+            "personnel_days_CSTO": float(personnel[Side.CSTO]),
             "cost_rub": cost,
             "cost_per_interdiction_rub": cost / mean_int if mean_int > 0 else float("nan"),
         }

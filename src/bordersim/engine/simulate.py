@@ -39,8 +39,9 @@ from bordersim.engine.rng import (
     stream_generator,
 )
 from bordersim.model import choice as choice_model
+from bordersim.model.codes import ActivationMode, ChoiceMode
 from bordersim.model.compile import Compiled
-from bordersim.model.outcomes import UNDETECTED_GOT_AWAY, outcome_probabilities
+from bordersim.model.outcomes import INTERDICTED, UNDETECTED_GOT_AWAY, outcome_probabilities
 
 MAX_WAIT_BINS = (
     120  # days of queue age tracked exactly; older waiting people are held in the last bin
@@ -91,11 +92,11 @@ def simulate(
     )
     degraded_days = np.zeros((replications, S), dtype=np.int32)
     inc = compiled.incursion
-    breach_factor, breach_days = inc["breach_detection_factor"], inc["breach_detection_days"]
+    breach_factor, breach_days = inc.breach_detection_factor, inc.breach_detection_days
     # Border-duty units whose activation is per replication (threshold escalation): their guards.
     per_rep_units = np.zeros(len(compiled.unit_ids), dtype=bool)
     if compiled.escalation.get("mode") == "threshold" and compiled.unit_ids:
-        per_rep_units = compiled.unit_activation != 0
+        per_rep_units = compiled.unit_activation != ActivationMode.ALWAYS
     batches_by_day: dict[int, NDArray[np.int64]] = {}
     for d, _actor, arr in compiled.batches:
         batches_by_day[d] = batches_by_day.get(d, np.zeros(P, dtype=np.int64)) + arr
@@ -128,7 +129,7 @@ def simulate(
             ph = compiled.phases[phase_of_day[t]]
             if phase_of_day[t] != last_phase:
                 last_phase = int(phase_of_day[t])
-                adaptive = ph.choice_code == 3
+                adaptive = ph.choice_code == ChoiceMode.ADAPTIVE
                 static = ~adaptive
                 q[:, static, :] = ph.choice_q[static]
                 # mean of each outcome count = rate * q * outcome probability; shared by all
@@ -193,7 +194,7 @@ def simulate(
                 # exponential memory of attempts and successes (successes: not interdicted)
                 keep = np.exp(-1.0 / compiled.memory_days)[None, :, None]
                 att = np.moveaxis(counts.sum(axis=-1), 1, 2)
-                got = att - np.moveaxis(counts[..., 0], 1, 2)
+                got = att - np.moveaxis(counts[..., INTERDICTED], 1, 2)
                 recent_att = recent_att * keep + att
                 recent_succ = recent_succ * keep + got
                 q[:, adaptive] = choice_model.displace(

@@ -24,7 +24,7 @@ quadratic
 a x^2 - c x + b = 0, whose relevant root (the first crossing, x >= 1) is
 x* = 2b / (c + sqrt(c^2 - 4ab)); no real root means that side never falls to c. The code
 evaluates it in a rearranged form that keeps full precision when omega tau is small (see
-:func:`_time_to_threshold`).
+:func:`time_to_threshold`).
 
 End conditions (``outcome``):
   REPELLED  (0) the attackers fall to their break point: N <= break_attacker * N0 (their strength at
@@ -48,14 +48,41 @@ fight has ended is ignored (it does not count as committed and does not appear i
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from enum import IntEnum
 from typing import Any, Final
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-REPELLED: Final[int] = 0
-BREACH: Final[int] = 1
-UNDECIDED: Final[int] = 2
+from bordersim.model.lanchester import square_law_invariant, strength_after, time_to_threshold
+
+__all__ = [
+    "BREACH",
+    "DEFAULT_BREAK_ATTACKER",
+    "DEFAULT_BREAK_DEFENDER",
+    "DEFAULT_TIME_LIMIT_HOURS",
+    "OUTCOMES",
+    "REPELLED",
+    "UNDECIDED",
+    "EngagementOutcome",
+    "EngagementResult",
+    "OutcomeProbabilities",
+    "resolve_engagements",
+    "square_law_invariant",
+]
+
+
+class EngagementOutcome(IntEnum):
+    """How an engagement ends (``EngagementResult.outcome``), in the order of :data:`OUTCOMES`."""
+
+    REPELLED = 0
+    BREACH = 1
+    UNDECIDED = 2
+
+
+REPELLED: Final = EngagementOutcome.REPELLED
+BREACH: Final = EngagementOutcome.BREACH
+UNDECIDED: Final = EngagementOutcome.UNDECIDED
 OUTCOMES: tuple[str, ...] = ("repelled", "breach", "undecided")
 
 #: Placeholders for when a caller gives none; scenarios should state (and source) their own.
@@ -134,68 +161,6 @@ class OutcomeProbabilities:
         )
 
 
-def square_law_invariant(
-    defenders: ArrayLike, attackers: ArrayLike, alpha: ArrayLike, beta: ArrayLike
-) -> FloatArray:
-    """beta D^2 - alpha N^2, constant along a square-law fight between reinforcement arrivals.
-
-    Its sign says who would win a fight to the finish: > 0 the defenders, < 0 the attackers. Pass
-    the effective beta (beta * fortification) for a fortified post.
-    """
-    d = np.asarray(defenders, dtype=float)
-    n = np.asarray(attackers, dtype=float)
-    return np.asarray(
-        np.asarray(beta, dtype=float) * d * d - np.asarray(alpha, dtype=float) * n * n, dtype=float
-    )
-
-
-def _strength_after(
-    x0: FloatArray, y0: FloatArray, rate: FloatArray, omega: FloatArray, tau: FloatArray
-) -> FloatArray:
-    """x(tau) for dx/dt = -rate * y, dy/dt = -other * x, omega = sqrt(rate * other).
-
-    Written as x0 exp(-omega tau) + (x0 - k y0) sinh(omega tau) with k = rate/omega, which equals
-    x0 cosh - rate y0 sinh/omega but does not subtract two large numbers when omega tau is large;
-    for omega = 0 it is the straight line x0 - rate y0 tau.
-    """
-    pos = omega > 0
-    safe_omega = np.where(pos, omega, 1.0)
-    k = rate / safe_omega
-    wt = safe_omega * tau
-    diff = x0 - k * y0
-    curved = x0 * np.exp(-wt) + np.where(diff == 0.0, 0.0, diff * np.sinh(wt))
-    slope = rate * y0
-    straight = x0 - np.where(slope > 0, slope * tau, 0.0)
-    return np.asarray(np.where(pos, curved, straight), dtype=float)
-
-
-def _time_to_threshold(
-    x0: FloatArray, y0: FloatArray, rate: FloatArray, omega: FloatArray, c: FloatArray
-) -> FloatArray:
-    """Hours until x (as in :func:`_strength_after`) first falls to c; 0 if already x0 <= c; inf
-    if never.
-
-    The root x* = exp(omega tau) of a x^2 - c x + b = 0 is evaluated as
-    x* - 1 = 4b (x0 - c) / ((2b - c + s)(c + s)), s = sqrt(c^2 - 4ab), obtained by rationalising
-    2b/(c + s) - 1; every term is non-negative, so there is no cancellation, and
-    tau = log1p(x* - 1)/omega keeps full relative precision even when omega tau is tiny.
-    """
-    pos = omega > 0
-    safe_omega = np.where(pos, omega, 1.0)
-    k = rate / safe_omega
-    two_a = x0 - k * y0
-    two_b = x0 + k * y0
-    disc = c * c - two_a * two_b
-    s = np.sqrt(np.maximum(disc, 0.0))
-    gap = x0 - c
-    u = 2.0 * two_b * gap / ((two_b - c + s) * (c + s))
-    curved = np.where(disc >= 0.0, np.log1p(u) / safe_omega, np.inf)
-    slope = rate * y0
-    straight = np.where(slope > 0, gap / np.where(slope > 0, slope, 1.0), np.inf)
-    tau = np.where(pos, curved, straight)
-    return np.asarray(np.where(gap <= 0.0, 0.0, tau), dtype=float)
-
-
 def _as_float(name: str, value: ArrayLike) -> FloatArray:
     a = np.asarray(value, dtype=float)
     if np.isnan(a).any():
@@ -248,6 +213,99 @@ def _reinforcements(
     )
 
 
+def _segment(
+    live: dict[str, NDArray[Any]], arrival: FloatArray | float
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Advance every live fight to ``arrival`` (or the time limit), or to the break point that
+    comes first; return (ended, ended with the attackers repelled). Updates ``live`` in place."""
+    d, n, w = live["d"], live["n"], live["omega"]
+    segment_end = np.minimum(np.maximum(arrival, 0.0), live["limit"])
+    dt = np.maximum(segment_end - live["t"], 0.0)
+    d_threshold = live["f_d"] * live["committed"]
+    n_threshold = live["n_threshold"]
+    tau_d = time_to_threshold(d, n, live["alpha"], w, d_threshold)
+    tau_n = time_to_threshold(n, d, live["beta"], w, n_threshold)
+    tau_hit = np.minimum(tau_d, tau_n)
+    ends = (tau_hit <= dt) & np.isfinite(tau_hit)
+    tau = np.where(ends, tau_hit, dt)
+    repelled = ends & (tau_n <= tau_d)
+    breach = ends & ~repelled
+
+    d_next = strength_after(d, n, live["alpha"], w, tau)
+    n_next = strength_after(n, d, live["beta"], w, tau)
+    # The side that broke stands exactly at its break point (not a rounding error off it).
+    d_next = np.where(breach, np.minimum(d, d_threshold), d_next)
+    n_next = np.where(repelled, np.minimum(n, n_threshold), n_next)
+    # Between arrivals neither side can grow or go negative; clip round-off (an ulp) that
+    # would say otherwise.
+    live["d"] = np.clip(d_next, 0.0, d)
+    live["n"] = np.clip(n_next, 0.0, n)
+    live["t"] = live["t"] + tau
+    return ends, repelled
+
+
+def _fight(
+    d0: FloatArray,
+    n0: FloatArray,
+    a: FloatArray,
+    b_eff: FloatArray,
+    f_d: FloatArray,
+    f_n: FloatArray,
+    limit: FloatArray,
+    times: FloatArray,
+    sizes: FloatArray,
+) -> tuple[NDArray[np.int8], FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(outcome, duration, defenders, attackers, committed) of m flat engagements (k slots)."""
+    m, k = times.shape
+    outcome = np.full(m, UNDECIDED, dtype=np.int8)
+    duration = limit.copy()
+    d_out = np.empty(m)
+    n_out = np.empty(m)
+    committed_out = np.empty(m)
+    d_start = d0 + np.where(times <= 0.0, sizes, 0.0).sum(axis=1)
+    # The engagements still being fought, one row each; finished ones are written to the
+    # outputs and dropped, so later passes only work on fights that are still going.
+    live: dict[str, NDArray[Any]] = {
+        "idx": np.arange(m),
+        "d": d_start,
+        "n": n0.copy(),
+        "committed": d_start.copy(),
+        "t": np.zeros(m),
+        "alpha": a,
+        "beta": b_eff,
+        "omega": np.sqrt(a * b_eff),
+        "f_d": f_d,
+        "n_threshold": f_n * n0,
+        "limit": limit,
+        "times": times,
+        "sizes": sizes,
+    }
+    for j in range(k + 1):
+        if live["idx"].size == 0:
+            break
+        ends, repelled = _segment(live, live["times"][:, j] if j < k else np.inf)
+        if ends.any():
+            done = live["idx"][ends]
+            outcome[done] = np.where(repelled[ends], REPELLED, BREACH)
+            duration[done] = live["t"][ends]
+            d_out[done] = live["d"][ends]
+            n_out[done] = live["n"][ends]
+            committed_out[done] = live["committed"][ends]
+            going = ~ends
+            live = {key: v[going] for key, v in live.items()}
+        if j < k:
+            arrival = live["times"][:, j]
+            joins = (arrival > 0.0) & (arrival < live["limit"])
+            added = np.where(joins, live["sizes"][:, j], 0.0)
+            live["d"] = live["d"] + added
+            live["committed"] = live["committed"] + added
+    undecided = live["idx"]
+    d_out[undecided] = live["d"]
+    n_out[undecided] = live["n"]
+    committed_out[undecided] = live["committed"]
+    return outcome, duration, d_out, n_out, committed_out
+
+
 def resolve_engagements(
     defenders: ArrayLike,
     attackers: ArrayLike,
@@ -286,6 +344,7 @@ def resolve_engagements(
     The only Python loop is over the k reinforcement slots: each pass advances every engagement
     still being fought to its next arrival (or its end) in closed form; finished fights drop out.
     """
+    # Over 80 lines only through its parameter documentation; the work is in _fight/_segment.
     d0 = _as_float("defenders", defenders)
     n0 = _as_float("attackers", attackers)
     a = _as_float("alpha", alpha)
@@ -319,82 +378,10 @@ def resolve_engagements(
     b_eff = flat(b * fort)
     times = times.reshape(m, k)
     sizes = sizes.reshape(m, k)
-    omega = np.sqrt(a * b_eff)
-
-    outcome = np.full(m, UNDECIDED, dtype=np.int8)
-    duration = limit.copy()
-    d_out = np.empty(m)
-    n_out = np.empty(m)
-    committed_out = np.empty(m)
-
     with np.errstate(all="ignore"):
-        d_start = d0 + np.where(times <= 0.0, sizes, 0.0).sum(axis=1)
-        # The engagements still being fought, one row each; finished ones are written to the
-        # outputs and dropped, so later passes only work on fights that are still going.
-        live: dict[str, NDArray[Any]] = {
-            "idx": np.arange(m),
-            "d": d_start,
-            "n": n0.copy(),
-            "committed": d_start.copy(),
-            "t": np.zeros(m),
-            "alpha": a,
-            "beta": b_eff,
-            "omega": omega,
-            "f_d": f_d,
-            "n_threshold": f_n * n0,
-            "limit": limit,
-            "times": times,
-            "sizes": sizes,
-        }
-        for j in range(k + 1):
-            if live["idx"].size == 0:
-                break
-            d, n, w = live["d"], live["n"], live["omega"]
-            arrival = live["times"][:, j] if j < k else np.inf
-            segment_end = np.minimum(np.maximum(arrival, 0.0), live["limit"])
-            dt = np.maximum(segment_end - live["t"], 0.0)
-            d_threshold = live["f_d"] * live["committed"]
-            n_threshold = live["n_threshold"]
-            tau_d = _time_to_threshold(d, n, live["alpha"], w, d_threshold)
-            tau_n = _time_to_threshold(n, d, live["beta"], w, n_threshold)
-            tau_hit = np.minimum(tau_d, tau_n)
-            ends = (tau_hit <= dt) & np.isfinite(tau_hit)
-            tau = np.where(ends, tau_hit, dt)
-            repelled = ends & (tau_n <= tau_d)
-            breach = ends & ~repelled
-
-            d_next = _strength_after(d, n, live["alpha"], w, tau)
-            n_next = _strength_after(n, d, live["beta"], w, tau)
-            # The side that broke stands exactly at its break point (not a rounding error off it).
-            d_next = np.where(breach, np.minimum(d, d_threshold), d_next)
-            n_next = np.where(repelled, np.minimum(n, n_threshold), n_next)
-            # Between arrivals neither side can grow or go negative; clip round-off (an ulp) that
-            # would say otherwise.
-            live["d"] = np.clip(d_next, 0.0, d)
-            live["n"] = np.clip(n_next, 0.0, n)
-            live["t"] = live["t"] + tau
-
-            if ends.any():
-                done = live["idx"][ends]
-                outcome[done] = np.where(repelled[ends], REPELLED, BREACH)
-                duration[done] = live["t"][ends]
-                d_out[done] = live["d"][ends]
-                n_out[done] = live["n"][ends]
-                committed_out[done] = live["committed"][ends]
-                going = ~ends
-                live = {key: v[going] for key, v in live.items()}
-
-            if j < k:
-                arrival = live["times"][:, j]
-                joins = (arrival > 0.0) & (arrival < live["limit"])
-                added = np.where(joins, live["sizes"][:, j], 0.0)
-                live["d"] = live["d"] + added
-                live["committed"] = live["committed"] + added
-
-        undecided = live["idx"]
-        d_out[undecided] = live["d"]
-        n_out[undecided] = live["n"]
-        committed_out[undecided] = live["committed"]
+        outcome, duration, d_out, n_out, committed_out = _fight(
+            d0, n0, a, b_eff, f_d, f_n, limit, times, sizes
+        )
 
     def shaped(x: NDArray[Any]) -> NDArray[Any]:
         return x.reshape(batch)
@@ -408,37 +395,3 @@ def resolve_engagements(
         attackers_final=np.asarray(shaped(n_out), dtype=float),
         defenders_committed=np.asarray(shaped(committed_out), dtype=float),
     )
-
-
-def engagement_outcome_probabilities(
-    defenders: ArrayLike,
-    attackers: ArrayLike,
-    alpha: ArrayLike,
-    beta: ArrayLike,
-    reinf_times: ArrayLike | None = None,
-    reinf_sizes: ArrayLike | None = None,
-    *,
-    fortification: ArrayLike = 1.0,
-    break_defender: ArrayLike = DEFAULT_BREAK_DEFENDER,
-    break_attacker: ArrayLike = DEFAULT_BREAK_ATTACKER,
-    time_limit_hours: ArrayLike = DEFAULT_TIME_LIMIT_HOURS,
-) -> OutcomeProbabilities:
-    """P(repelled), P(breach), P(undecided) with binomial standard errors, for inputs that are
-    samples from their distributions (one draw per engagement, equally weighted).
-
-    Sampling is the caller's business (with its own ``rng``), so this stays a pure function; it
-    resolves every sampled engagement with :func:`resolve_engagements` and counts outcomes.
-    """
-    result = resolve_engagements(
-        defenders,
-        attackers,
-        alpha,
-        beta,
-        reinf_times,
-        reinf_sizes,
-        fortification=fortification,
-        break_defender=break_defender,
-        break_attacker=break_attacker,
-        time_limit_hours=time_limit_hours,
-    )
-    return OutcomeProbabilities.from_result(result)

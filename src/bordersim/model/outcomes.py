@@ -10,6 +10,9 @@ They sum to one, so attempts = the sum of the outcome counts exactly.
 
 from __future__ import annotations
 
+from enum import IntEnum
+from typing import Final
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -19,7 +22,21 @@ OUTCOMES: tuple[str, ...] = (
     "detected_got_away",
     "undetected_got_away",
 )
-INTERDICTED, TURNED_BACK, DETECTED_GOT_AWAY, UNDETECTED_GOT_AWAY = range(4)
+
+
+class Outcome(IntEnum):
+    """Index of an outcome class on the last axis of outcome arrays, in the order of OUTCOMES."""
+
+    INTERDICTED = 0
+    TURNED_BACK = 1
+    DETECTED_GOT_AWAY = 2
+    UNDETECTED_GOT_AWAY = 3
+
+
+INTERDICTED: Final = Outcome.INTERDICTED
+TURNED_BACK: Final = Outcome.TURNED_BACK
+DETECTED_GOT_AWAY: Final = Outcome.DETECTED_GOT_AWAY
+UNDETECTED_GOT_AWAY: Final = Outcome.UNDETECTED_GOT_AWAY
 
 
 def outcome_probabilities(

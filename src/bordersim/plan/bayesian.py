@@ -32,7 +32,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from bordersim.plan.stackelberg import SecurityGame
+from bordersim.plan.security_game import SecurityGame
 
 FloatArray = NDArray[np.float64]
 

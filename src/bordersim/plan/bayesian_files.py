@@ -17,8 +17,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bordersim.plan.bayesian import BayesianGame
-from bordersim.plan.game_files import format_path, json_line_of
-from bordersim.plan.stackelberg import GameFileError, SecurityGame, parse_game
+from bordersim.plan.game_file import GameFileError, format_path, json_line_of, parse_game
+from bordersim.plan.security_game import SecurityGame
 
 __all__ = ["is_bayesian_file", "load_any_game", "parse_bayesian_game"]
 

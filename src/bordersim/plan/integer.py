@@ -56,20 +56,11 @@ class IntegerPlan:
     status: str
 
 
-def solve_value_table(
-    table: ArrayLike,
-    cost: ArrayLike,
-    budget: float,
-    *,
-    lower: ArrayLike = 0,
-    time_limit: float = 60.0,
-) -> IntegerPlan:
-    """Minimise ``max_s table[s, n_s]`` over whole ``n_s >= lower_s`` with ``sum cost_s n_s <= budget``.
-
-    ``table`` is (S, K+1): column ``k`` is sector ``s``'s value with ``k`` teams; ``inf`` (or ``nan``)
-    forbids that count (use it for caps shorter than ``K``). Raises ``ValueError`` when no allocation
-    fits the budget.
-    """
+def _checked_table(
+    table: ArrayLike, cost: ArrayLike, budget: float, lower: ArrayLike
+) -> tuple[FloatArray, FloatArray, NDArray[np.int64], NDArray[np.bool_]]:
+    """(values (S, K+1), cost (S,), counts 0..K, allowed (S, K+1)), validated; ValueError when no
+    allocation fits the budget."""
     val = np.array(table, dtype=float)
     if val.ndim != 2 or val.shape[0] == 0 or val.shape[1] == 0:
         raise ValueError("table must be a non-empty (sectors, counts) array")
@@ -86,6 +77,25 @@ def solve_value_table(
     cheapest = float(np.sum(c * np.where(allowed, counts[None, :], np.inf).min(axis=1)))
     if cheapest > budget * (1 + 1e-12) + 1e-12:
         raise ValueError(f"the cheapest allowed allocation costs {cheapest:g} > budget {budget:g}")
+    return val, c, counts, allowed
+
+
+def solve_value_table(
+    table: ArrayLike,
+    cost: ArrayLike,
+    budget: float,
+    *,
+    lower: ArrayLike = 0,
+    time_limit: float = 60.0,
+) -> IntegerPlan:
+    """Minimise ``max_s table[s, n_s]`` over whole ``n_s >= lower_s`` with ``sum cost_s n_s <= budget``.
+
+    ``table`` is (S, K+1): column ``k`` is sector ``s``'s value with ``k`` teams; ``inf`` (or ``nan``)
+    forbids that count (use it for caps shorter than ``K``). Raises ``ValueError`` when no allocation
+    fits the budget.
+    """
+    val, c, counts, allowed = _checked_table(table, cost, budget, lower)
+    s_count, width = val.shape
     finite_val = np.where(allowed, val, 0.0)
     nvar = s_count * width  # x_{s,k}, then z
     rows_s = np.repeat(np.arange(s_count), width)

@@ -139,75 +139,70 @@ def _min_denominator(theta: FloatArray, beta: FloatArray, total: float, use_all:
     return float(np.sum(theta * np.exp(-beta * c)))
 
 
-def solve_quantal(
-    game: SecurityGame,
-    rationality: float,
-    *,
-    segments: int = 24,
-    tol: float = 1e-7,
-    use_all: bool = True,
-    polish: bool = True,
-    max_iter: int = 50,
-    time_limit: float = 60.0,
-) -> QuantalSolution:
-    """Maximise the defender's expected utility against a logit attacker (globally, up to the stated
-    piecewise-linear error; see the module docstring).
+@dataclass(frozen=True)
+class _PiecewiseLinear:
+    """The piecewise-linear interpolants of ``e^{-beta c}`` and ``c e^{-beta c}`` per target, their
+    a-priori error bounds, and the MILP oracle for ``F~(r)`` (see the module docstring)."""
 
-    Args:
-        game: the security game (its ``resources`` is ``m``).
-        rationality: ``lambda >= 0`` in units of 1/payoff.
-        segments: ``K``, piecewise-linear segments per target (error ~ 1/K^2).
-        tol: Dinkelbach stopping tolerance on ``F(r)`` (relative to the payoff scale).
-        use_all: ``sum(c) = min(m, n)`` (default, as in the security-game literature's PASAQ
-            experiments) or ``sum(c) <= m``.
-        polish: finish with a local SLSQP step on the exact objective (kept only if it improves).
-        max_iter: cap on Dinkelbach steps.
-        time_limit: per-MILP time limit in seconds.
-    """
-    lam = float(rationality)
-    if not np.isfinite(lam) or lam < 0:
-        raise ValueError(f"rationality must be finite and >= 0, got {rationality!r}")
-    if segments < 1:
-        raise ValueError("segments must be >= 1")
-    n = game.n_targets
-    total = min(game.resources, float(n))
-    au, ac = game.attacker_uncovered, game.attacker_covered
-    du = game.defender_uncovered
-    dd = game.defender_covered - du
-    theta = np.exp(lam * (au - au.max()))
-    beta = lam * (au - ac)
-    k = segments
-    b = _breakpoints(beta, k)  # (n, k+1)
-    h = np.diff(b, axis=1)  # (n, k)
-    f1 = np.exp(-beta[:, None] * b)
-    f2 = b * f1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s1 = np.where(h > 0, np.diff(f1, axis=1) / h, 0.0)
-        s2 = np.where(h > 0, np.diff(f2, axis=1) / h, 0.0)
-    # Interpolation error bounds per target (max over its segments): absolute, and relative to
-    # f1(c) = e^{-beta c} at any c in the segment (f1 >= e^{-beta (a + h)} there).
-    a = b[:, :-1]
-    bh = beta[:, None] * h
-    curv = np.exp(-beta[:, None] * a)
-    k1 = h**2 / 8.0 * beta[:, None] ** 2
-    k2 = h**2 / 8.0 * (beta[:, None] ** 2 * b[:, 1:] + 2.0 * beta[:, None])
-    e1_abs, e2_abs = (k1 * curv).max(axis=1), (k2 * curv).max(axis=1)
-    with np.errstate(over="ignore"):
-        e1_rel, e2_rel = (k1 * np.exp(bh)).max(axis=1), (k2 * np.exp(bh)).max(axis=1)
+    theta: FloatArray  # (n,)
+    beta: FloatArray  # (n,)
+    du: FloatArray  # (n,) defender's payoff when the target is uncovered
+    dd: FloatArray  # (n,) covered minus uncovered defender payoff
+    b: FloatArray  # (n, k+1) breakpoints
+    h: FloatArray  # (n, k) segment widths
+    f1: FloatArray  # (n, k+1) e^{-beta c} at the breakpoints
+    f2: FloatArray  # (n, k+1) c e^{-beta c} at the breakpoints
+    s1: FloatArray  # (n, k) slopes of f1
+    s2: FloatArray  # (n, k) slopes of f2
+    e1_abs: FloatArray  # (n,) absolute interpolation error bounds
+    e2_abs: FloatArray
+    e1_rel: FloatArray  # (n,) relative to e^{-beta c}
+    e2_rel: FloatArray
 
-    nx = n * k
-    hx = h.ravel()
+    @classmethod
+    def of(cls, game: SecurityGame, lam: float, k: int) -> _PiecewiseLinear:
+        au, ac = game.attacker_uncovered, game.attacker_covered
+        du = game.defender_uncovered
+        dd = game.defender_covered - du
+        theta = np.exp(lam * (au - au.max()))
+        beta = lam * (au - ac)
+        b = _breakpoints(beta, k)  # (n, k+1)
+        h = np.diff(b, axis=1)  # (n, k)
+        f1 = np.exp(-beta[:, None] * b)
+        f2 = b * f1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s1 = np.where(h > 0, np.diff(f1, axis=1) / h, 0.0)
+            s2 = np.where(h > 0, np.diff(f2, axis=1) / h, 0.0)
+        # Interpolation error bounds per target (max over its segments): absolute, and relative to
+        # f1(c) = e^{-beta c} at any c in the segment (f1 >= e^{-beta (a + h)} there).
+        a = b[:, :-1]
+        bh = beta[:, None] * h
+        curv = np.exp(-beta[:, None] * a)
+        k1 = h**2 / 8.0 * beta[:, None] ** 2
+        k2 = h**2 / 8.0 * (beta[:, None] ** 2 * b[:, 1:] + 2.0 * beta[:, None])
+        e1_abs, e2_abs = (k1 * curv).max(axis=1), (k2 * curv).max(axis=1)
+        with np.errstate(over="ignore"):
+            e1_rel, e2_rel = (k1 * np.exp(bh)).max(axis=1), (k2 * np.exp(bh)).max(axis=1)
+        return cls(theta, beta, du, dd, b, h, f1, f2, s1, s2, e1_abs, e2_abs, e1_rel, e2_rel)
 
-    def approx(c: FloatArray) -> tuple[float, float]:
+    def approx(self, c: FloatArray) -> tuple[float, float]:
         """Piecewise-linear N~(c), D~(c)."""
-        g1 = np.array([np.interp(c[t], b[t], f1[t]) for t in range(n)])
-        g2 = np.array([np.interp(c[t], b[t], f2[t]) for t in range(n)])
+        n = self.theta.size
+        g1 = np.array([np.interp(c[t], self.b[t], self.f1[t]) for t in range(n)])
+        g2 = np.array([np.interp(c[t], self.b[t], self.f2[t]) for t in range(n)])
+        theta, du, dd = self.theta, self.du, self.dd
         return float(np.sum(theta * (du * g1 + dd * g2))), float(np.sum(theta * g1))
 
-    def solve_f(r: float) -> tuple[float, FloatArray]:
+    def oracle(
+        self, r: float, total: float, use_all: bool, time_limit: float
+    ) -> tuple[float, FloatArray]:
         """F~(r) = max N~(c) - r D~(c) and its maximiser, as a MILP. Segments are x_{t,j} in
         [0, h_{t,j}]; a target whose piecewise-linear term is not concave gets binaries z_{t,j}
         that make its segments fill in order (x_{t,j} >= h z_{t,j} >= x_{t,j+1} h_{t,j}/h_{t,j+1})."""
+        theta, du, dd, h, s1, s2 = self.theta, self.du, self.dd, self.h, self.s1, self.s2
+        n, k = h.shape
+        nx = n * k
+        hx = h.ravel()
         coef = theta[:, None] * ((du - r)[:, None] * s1 + dd[:, None] * s2)  # (n, k)
         step = np.where((h[:, 1:] > 0) & (h[:, :-1] > 0), np.diff(coef, axis=1), 0.0)
         nonconcave = np.flatnonzero((step > 1e-12 * (np.abs(coef).max() + 1e-300)).any(axis=1))
@@ -254,26 +249,66 @@ def solve_quantal(
         const = float(np.sum(theta * (du - r)))  # value at c = 0: f1(0) = 1, f2(0) = 0
         return const - float(res.fun), c
 
+    def upper_bound(self, r: float, f_tilde: float, d_min: float) -> float:
+        """The a-posteriori bound on the optimum at the final ``r`` (see the module docstring)."""
+        du, dd = self.du, self.dd
+        err_abs = float(np.sum(self.theta * (np.abs(du - r) * self.e1_abs + dd * self.e2_abs)))
+        rho = float(np.max(np.abs(du - r) * self.e1_rel + dd * self.e2_rel))
+        return r + min((f_tilde + err_abs) / d_min, rho + f_tilde / d_min)
+
+
+def solve_quantal(
+    game: SecurityGame,
+    rationality: float,
+    *,
+    segments: int = 24,
+    tol: float = 1e-7,
+    use_all: bool = True,
+    polish: bool = True,
+    max_iter: int = 50,
+    time_limit: float = 60.0,
+) -> QuantalSolution:
+    """Maximise the defender's expected utility against a logit attacker (globally, up to the stated
+    piecewise-linear error; see the module docstring).
+
+    Args:
+        game: the security game (its ``resources`` is ``m``).
+        rationality: ``lambda >= 0`` in units of 1/payoff.
+        segments: ``K``, piecewise-linear segments per target (error ~ 1/K^2).
+        tol: Dinkelbach stopping tolerance on ``F(r)`` (relative to the payoff scale).
+        use_all: ``sum(c) = min(m, n)`` (default, as in the security-game literature's PASAQ
+            experiments) or ``sum(c) <= m``.
+        polish: finish with a local SLSQP step on the exact objective (kept only if it improves).
+        max_iter: cap on Dinkelbach steps.
+        time_limit: per-MILP time limit in seconds.
+    """
+    lam = float(rationality)
+    if not np.isfinite(lam) or lam < 0:
+        raise ValueError(f"rationality must be finite and >= 0, got {rationality!r}")
+    if segments < 1:
+        raise ValueError("segments must be >= 1")
+    n = game.n_targets
+    total = min(game.resources, float(n))
+    du = game.defender_uncovered
+    pwl = _PiecewiseLinear.of(game, lam, segments)
+    oracle_args = (total, use_all, time_limit)
     scale = max(1.0, float(np.abs(np.concatenate([du, game.defender_covered])).max()))
     c = np.full(n, total / n)
-    n_val, d_val = approx(c)
+    n_val, d_val = pwl.approx(c)
     r = n_val / d_val
     iterations = 0
     # Dinkelbach: F~(r) >= 0 at every step (the current c gives 0); stop when it is ~0.
     while True:
-        f_tilde, c_new = solve_f(r)
+        f_tilde, c_new = pwl.oracle(r, *oracle_args)
         f_tilde = max(0.0, f_tilde)
         iterations += 1
-        n_new, d_new = approx(c_new)
+        n_new, d_new = pwl.approx(c_new)
         if f_tilde <= tol * scale * d_new or n_new / d_new <= r or iterations >= max_iter:
             if n_new / d_new > r:
                 c = c_new  # better, but r stays the value F~ was computed at (for the bound)
             break
         c, r = c_new, n_new / d_new
-    d_min = _min_denominator(theta, beta, total, use_all)
-    err_abs = float(np.sum(theta * (np.abs(du - r) * e1_abs + dd * e2_abs)))
-    rho = float(np.max(np.abs(du - r) * e1_rel + dd * e2_rel))
-    upper = r + min((f_tilde + err_abs) / d_min, rho + f_tilde / d_min)
+    upper = pwl.upper_bound(r, f_tilde, _min_denominator(pwl.theta, pwl.beta, total, use_all))
 
     best_c = c
     best_u = quantal_defender_utility(game, c, lam)
@@ -295,7 +330,7 @@ def solve_quantal(
         upper_bound=float(max(upper, best_u)),
         gap_bound=float(max(0.0, upper - best_u)),
         iterations=iterations,
-        segments=k,
+        segments=segments,
     )
 
 

@@ -1,22 +1,8 @@
-"""The bridge from a compiled scenario to the planner: where should the border guards stand?
+"""Where should the border guards stand? A recommended allocation for one phase of a scenario.
 
-For one date of a scenario (by default the first day of the period's last phase) the bridge reads the
-compiled :class:`~bordersim.model.compile.Phase` and the scenario's terrain parameters and builds the
-planner's problem with the *same* model functions the compiler uses:
-
-- the budget ``G``: the on-duty border guards of that phase (``guards`` overrides it);
-- ``v_s``: the adversary's value of each sector, ``Phase.choice_values`` of one covert actor, or the
-  actors' values weighted by their attempt rates (``actor=None``);
-- ``p_d``: Koopman's law with the sector lengths, the terrain's sweep width and the phase's equipment
-  multiplier;
-- ``p_i``: :class:`~bordersim.plan.water_filling.PatrolInterdiction` -- teams of the border units'
-  effective team size ``sum(D_u) / sum(D_u / team_u)`` (``D_u`` the on-duty guards of border unit ``u``),
-  the terrain's patrol speed, base delay and vanishing time, and the fastest active reserve's response
-  computed with the compiler's rule (road along the border scaled by tortuosity, or air for air-mobile
-  units). Recomputing the phase's own ``p_detect``/``p_interdict`` from the current guards with these
-  inputs reproduces the compiled arrays; any difference is reported in :attr:`ScenarioPlan.notes`.
-
-Adversaries:
+The planner's problem for one date comes from the compiled phase
+(:func:`~bordersim.plan.scenario_inputs.plan_inputs`, which says how ``G``, ``v_s``, ``p_d`` and ``p_i``
+are built). Adversaries:
 
 - ``"best"`` -- a best responder: minimise ``max_s v_s (1 - p_d p_i)`` by water-filling (exact), or with
   whole guards (``integer=True``, exact for the integer min-max, see
@@ -29,16 +15,16 @@ Adversaries:
 
 Entry points
 ------------
-- :func:`plan_inputs` -> :class:`PlanInputs` (the planner's view of one phase)
 - :func:`plan_scenario` -> :class:`ScenarioPlan`
 - :func:`plan_as_policy` -- a schema :class:`~bordersim.scenario.schema.Policy` that realises the plan
-- :func:`siting_problem` / :func:`plan_sites` -- reserve siting over the scenario's bases
+- re-exported for existing callers: :func:`plan_inputs` / :class:`PlanInputs`
+  (:mod:`bordersim.plan.scenario_inputs`) and :func:`siting_problem` / :func:`plan_sites`
+  (:mod:`bordersim.plan.scenario_siting`)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -46,23 +32,12 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import minimize
 
-from bordersim.model.activation import road_distance_km
 from bordersim.model.choice import best_response, expected_values, quantal_response
-from bordersim.model.compile import Compiled, Phase, compile_scenario, fastest_reserve_hours
-from bordersim.model.detection import detection_probability
-from bordersim.model.outcomes import success_probability
-from bordersim.plan.siting import SitingPlan, site_reserves, travel_times
-from bordersim.plan.water_filling import PatrolInterdiction, water_fill
+from bordersim.plan.scenario_inputs import BorderUnit, PlanInputs, default_date, plan_inputs
+from bordersim.plan.scenario_siting import SitingProblem, SitingReport, plan_sites, siting_problem
+from bordersim.plan.water_filling import water_fill
 from bordersim.scenario.evidence import Assumption, Quantity
-from bordersim.scenario.schema import (
-    TERRAINS,
-    Allocation,
-    MoveBase,
-    Policy,
-    Scenario,
-    SetPosture,
-    SetStrength,
-)
+from bordersim.scenario.schema import Allocation, Policy, Scenario, SetPosture, SetStrength
 
 FloatArray = NDArray[np.float64]
 Adversary = Literal["best", "quantal"]
@@ -80,211 +55,6 @@ __all__ = [
     "plan_sites",
     "siting_problem",
 ]
-
-_DEFAULT_TEAM = 6.0  # the compiler's default guards per team
-
-
-# --------------------------------------------------------------------------------------------------
-# The planner's view of one phase
-
-
-@dataclass(frozen=True)
-class BorderUnit:
-    """A unit on the border at the planning date."""
-
-    id: str
-    on_duty: float  # strength x availability x active fraction
-    team_size: float
-    posture_at_start: str  # posture after the base policies, before the timeline (for the policy)
-
-
-@dataclass(frozen=True)
-class PlanInputs:
-    """Everything the planner needs about one phase of a scenario."""
-
-    scenario_id: str
-    policy: str | None
-    date: dt.date
-    sector_ids: tuple[str, ...]
-    sector_names: tuple[str, ...]
-    length_km: FloatArray
-    sweep_width_km: FloatArray
-    equipment: FloatArray
-    actor: str | None  # None: values weighted over the covert actors by rate
-    covert_ids: tuple[str, ...]
-    covert_rates: FloatArray  # (Ac,) attempts/day in the phase
-    actor_values: FloatArray  # (Ac, S) Phase.choice_values
-    values: FloatArray  # (S,) the v_s planned against
-    phase_guards: FloatArray  # (S,) on-duty guards in the phase
-    budget: float  # G
-    team_size: float  # effective guards per team over the border units
-    reserve_hours: FloatArray  # (S,) fastest active reserve's response (inf: none)
-    p_interdict: PatrolInterdiction
-    border_units: tuple[BorderUnit, ...]
-    phase: Phase
-    compiled: Compiled
-
-    @property
-    def current(self) -> FloatArray:
-        """The current allocation at the budget: the phase's guards, rescaled to ``budget`` when a
-        different budget was asked for (the same pattern -- proportional to length today)."""
-        total = float(self.phase_guards.sum())
-        if total <= 0:
-            return np.asarray(self.budget * self.length_km / self.length_km.sum(), dtype=float)
-        return np.asarray(self.phase_guards * (self.budget / total), dtype=float)
-
-    def p_detect(self, guards: FloatArray) -> FloatArray:
-        """Koopman detection probability per sector for ``guards``."""
-        return detection_probability(guards, self.length_km, self.sweep_width_km, self.equipment)
-
-    def success(self, guards: FloatArray) -> FloatArray:
-        """P(an attempt is not interdicted) per sector: ``1 - p_d p_i``."""
-        return success_probability(self.p_detect(guards), self.p_interdict(guards))
-
-    def sector_values(self, guards: FloatArray, values: FloatArray | None = None) -> FloatArray:
-        """Adversary value per sector, ``v_s (1 - p_d p_i)``."""
-        v = self.values if values is None else values
-        return expected_values(v, self.success(guards))
-
-
-def default_date(scenario: Scenario, policy: str | None = None) -> dt.date:
-    """The first day of the last phase of the scenario's period."""
-    c = compile_scenario(scenario, policy=policy)
-    return c.start + dt.timedelta(days=c.phases[-1].start_day)
-
-
-@dataclass
-class _UnitState:
-    strength: float
-    posture: str
-    base: str
-    posture_at_start: str = ""
-
-
-def _unit_states(sc: Scenario, date: dt.date, policies: Sequence[str]) -> dict[str, _UnitState]:
-    """Each unit's strength, posture and base on ``date``: base policies, then the timeline up to and
-    including ``date`` (the order in which :func:`compile_scenario` applies them)."""
-    st = {u.id: _UnitState(u.strength.value, u.posture, u.base) for u in sc.units}
-
-    def apply(act: object) -> None:
-        if isinstance(act, SetStrength):
-            st[act.unit].strength = act.strength.value
-        elif isinstance(act, SetPosture):
-            st[act.unit].posture = act.posture
-        elif isinstance(act, MoveBase):
-            st[act.unit].base = act.base
-
-    for name in policies:
-        for act in sc.policies[name].actions:
-            apply(act)
-    for s in st.values():
-        s.posture_at_start = s.posture
-    for ev in sorted(sc.timeline, key=lambda e: e.date):
-        if ev.date <= date:
-            for act in ev.actions:
-                apply(act)
-    return st
-
-
-def _reserve_hours(
-    sc: Scenario, c: Compiled, phase: Phase, states: dict[str, _UnitState]
-) -> FloatArray:
-    """The compiler's reserve response (one rule for planner and engine)."""
-    return fastest_reserve_hours(
-        sc,
-        {u.id: states[u.id].base for u in sc.units},
-        phase.unit_posture,
-        phase.unit_active,
-        c.sector_lonlat,
-    )
-
-
-def plan_inputs(
-    scenario: Scenario,
-    *,
-    date: dt.date | None = None,
-    guards: float | None = None,
-    actor: str | None = None,
-    policy: str | None = None,
-) -> PlanInputs:
-    """Build the planner's problem for one date of ``scenario`` (see the module docstring).
-
-    Raises:
-        ValueError: unknown actor, no covert actor, no guards on the border, or a budget <= 0.
-    """
-    sc = scenario
-    date = date or default_date(sc, policy)
-    c = compile_scenario(sc, policy=policy, start=date, days=1)
-    phase = c.phases[0]
-    policies = [p.strip() for p in (policy or "").split("+") if p.strip()]
-    if not c.covert_ids:
-        raise ValueError(f"scenario {sc.id} has no covert actor to plan against")
-    if actor is not None and actor not in c.covert_ids:
-        raise ValueError(
-            f"unknown covert actor {actor!r} (covert actors: {', '.join(c.covert_ids)})"
-        )
-    rates = np.asarray(phase.covert_rate, dtype=float)
-    if actor is not None:
-        values = phase.choice_values[c.covert_ids.index(actor)].astype(float)
-    else:
-        w = rates if rates.sum() > 0 else np.ones_like(rates)
-        values = (w[:, None] * phase.choice_values).sum(axis=0) / w.sum()
-
-    states = _unit_states(sc, date, policies)
-    units = []
-    for i, u in enumerate(sc.units):
-        if phase.unit_posture[i] != "border" or phase.unit_active[i] <= 0:
-            continue
-        d_u = states[u.id].strength * u.availability.value * float(phase.unit_active[i])
-        if d_u <= 0:
-            continue
-        team = u.team_size.value if u.team_size is not None else _DEFAULT_TEAM
-        units.append(BorderUnit(u.id, d_u, team, states[u.id].posture_at_start))
-    if not units:
-        raise ValueError(f"no border unit is on duty on {date} in scenario {sc.id}")
-    on_duty = sum(b.on_duty for b in units)
-    team_size = on_duty / sum(b.on_duty / b.team_size for b in units)
-    budget = float(phase.guards.sum()) if guards is None else float(guards)
-    if not np.isfinite(budget) or budget <= 0:
-        raise ValueError(f"the guards to allocate must be > 0, got {budget:g}")
-
-    tp = [sc.terrain[TERRAINS[t]] for t in c.sector_terrain]
-    reserve = _reserve_hours(sc, c, phase, states)
-    p_i = PatrolInterdiction(
-        team_size=team_size,
-        length_km=c.length_km,
-        patrol_speed_kmh=np.array([t.patrol_speed_kmh.value for t in tp]),
-        base_delay_hours=np.array([t.base_delay_hours.value for t in tp]),
-        reserve_response_hours=reserve,
-        vanish_mean_hours=np.array([t.vanish_mean_hours.value for t in tp]),
-    )
-    return PlanInputs(
-        scenario_id=sc.id,
-        policy=policy,
-        date=date,
-        sector_ids=c.sector_ids,
-        sector_names=c.sector_names,
-        length_km=np.asarray(c.length_km, dtype=float),
-        sweep_width_km=np.array([t.sweep_width_km.value for t in tp]),
-        equipment=np.asarray(phase.equipment, dtype=float),
-        actor=actor,
-        covert_ids=c.covert_ids,
-        covert_rates=rates,
-        actor_values=np.asarray(phase.choice_values, dtype=float),
-        values=np.asarray(values, dtype=float),
-        phase_guards=np.asarray(phase.guards, dtype=float),
-        budget=budget,
-        team_size=float(team_size),
-        reserve_hours=reserve,
-        p_interdict=p_i,
-        border_units=tuple(units),
-        phase=phase,
-        compiled=c,
-    )
-
-
-# --------------------------------------------------------------------------------------------------
-# Plans
 
 
 @dataclass(frozen=True)
@@ -433,6 +203,58 @@ def _solve_quantal(
     return np.asarray(best_x * G, dtype=float), len(starts), ok
 
 
+def _recommend(
+    inp: PlanInputs, adversary: Adversary, lam: float, integer: bool
+) -> tuple[FloatArray, str, list[str]]:
+    """(recommended guards, how they were solved, notes): water-filling against a best responder;
+    SLSQP from several starts (water-filling among them) against a quantal one."""
+    notes: list[str] = []
+    wf = water_fill(
+        inp.values,
+        inp.budget,
+        inp.length_km,
+        inp.sweep_width_km,
+        inp.equipment,
+        inp.p_interdict,
+        integer=integer and adversary == "best",
+    )
+    if adversary == "best":
+        method = "water-filling" + (" (whole guards, exact)" if integer else " (exact)")
+        if wf.unallocated > 0:
+            notes.append(f"{wf.unallocated:g} guards left unallocated (fractional budget)")
+        return np.asarray(wf.allocation, dtype=float), method, notes
+    starts = [
+        np.asarray(wf.allocation, dtype=float),
+        inp.current,
+        inp.budget * inp.length_km / inp.length_km.sum(),
+        inp.budget
+        * inp.values
+        * inp.length_km
+        / max(float(np.sum(inp.values * inp.length_km)), 1e-300),
+    ]
+    rec, n_starts, n_ok = _solve_quantal(inp, lam, starts)
+    method = (
+        f"SLSQP from {n_starts} starts (water-filling, current, per-km, value x length; "
+        f"{n_ok} converged): a local method, the best local optimum found"
+    )
+    if integer:
+        rec = _largest_remainder(rec, int(np.floor(inp.budget + 1e-9)))
+        method += ", then largest-remainder rounding to whole guards"
+    return rec, method, notes
+
+
+def _bridge_notes(inp: PlanInputs) -> list[str]:
+    """Check the bridge against the compiled phase (same model functions, same inputs)."""
+    err_d = float(np.max(np.abs(inp.p_detect(inp.phase_guards) - inp.phase.p_detect)))
+    err_i = float(np.max(np.abs(inp.p_interdict(inp.phase_guards) - inp.phase.p_interdict)))
+    if max(err_d, err_i) <= 1e-9:
+        return []
+    return [
+        f"the plan's model differs from the compiled phase by up to {max(err_d, err_i):.2g} "
+        "in p_detect/p_interdict (border units with different team sizes and allocations)"
+    ]
+
+
 def plan_scenario(
     scenario: Scenario,
     *,
@@ -459,51 +281,12 @@ def plan_scenario(
         raise ValueError("a quantal adversary needs a rationality lambda >= 0")
     inp = plan_inputs(scenario, date=date, guards=guards, actor=actor, policy=policy)
     lam = float(rationality or 0.0)
-    notes: list[str] = []
     current = inp.current
-    wf = water_fill(
-        inp.values,
-        inp.budget,
-        inp.length_km,
-        inp.sweep_width_km,
-        inp.equipment,
-        inp.p_interdict,
-        integer=integer and adversary == "best",
-    )
-    if adversary == "best":
-        rec = np.asarray(wf.allocation, dtype=float)
-        method = "water-filling" + (" (whole guards, exact)" if integer else " (exact)")
-        if wf.unallocated > 0:
-            notes.append(f"{wf.unallocated:g} guards left unallocated (fractional budget)")
-    else:
-        starts = [
-            np.asarray(wf.allocation, dtype=float),
-            current,
-            inp.budget * inp.length_km / inp.length_km.sum(),
-            inp.budget
-            * inp.values
-            * inp.length_km
-            / max(float(np.sum(inp.values * inp.length_km)), 1e-300),
-        ]
-        rec, n_starts, n_ok = _solve_quantal(inp, lam, starts)
-        method = (
-            f"SLSQP from {n_starts} starts (water-filling, current, per-km, value x length; "
-            f"{n_ok} converged): a local method, the best local optimum found"
-        )
-        if integer:
-            rec = _largest_remainder(rec, int(np.floor(inp.budget + 1e-9)))
-            method += ", then largest-remainder rounding to whole guards"
+    rec, method, notes = _recommend(inp, adversary, lam, integer)
     pred_before, vb, qb = _objective(inp, current, adversary, lam)
     pred, va, qa = _objective(inp, rec, adversary, lam)
-    # Check the bridge against the compiled phase (same model functions, same inputs).
     if guards is None:
-        err_d = float(np.max(np.abs(inp.p_detect(inp.phase_guards) - inp.phase.p_detect)))
-        err_i = float(np.max(np.abs(inp.p_interdict(inp.phase_guards) - inp.phase.p_interdict)))
-        if max(err_d, err_i) > 1e-9:
-            notes.append(
-                f"the plan's model differs from the compiled phase by up to {max(err_d, err_i):.2g} "
-                "in p_detect/p_interdict (border units with different team sizes and allocations)"
-            )
+        notes.extend(_bridge_notes(inp))
     if inp.actor is None and len(inp.covert_ids) > 1:
         notes.append(
             "values are the covert actors' sector values weighted by their attempt rates "
@@ -575,9 +358,6 @@ def plan_as_policy(plan: ScenarioPlan, scenario: Scenario, unit_id: str | None =
     on_duty = sum(u.on_duty for u in units)
     scale = inp.budget / on_duty
     by_id = {u.id: u for u in scenario.units}
-    states = _unit_states(
-        scenario, inp.date, [p.strip() for p in (inp.policy or "").split("+") if p.strip()]
-    )
     for u in units:
         if abs(scale - 1.0) > 1e-12:
             actions.append(
@@ -585,7 +365,7 @@ def plan_as_policy(plan: ScenarioPlan, scenario: Scenario, unit_id: str | None =
                     kind="set_strength",
                     unit=u.id,
                     strength=Quantity(
-                        value=states[u.id].strength * scale,
+                        value=u.strength * scale,
                         unit=by_id[u.id].strength.unit,
                         assumed=Assumption(
                             rationale=f"budget of {inp.budget:g} on-duty guards set by bordersim "
@@ -613,122 +393,3 @@ def plan_as_policy(plan: ScenarioPlan, scenario: Scenario, unit_id: str | None =
         ),
         actions=tuple(actions),
     )
-
-
-# --------------------------------------------------------------------------------------------------
-# Siting reserves
-
-
-@dataclass(frozen=True)
-class SitingProblem:
-    """Reserve siting over a scenario's bases: road travel times and sector weights."""
-
-    date: dt.date
-    candidate_ids: tuple[str, ...]
-    candidate_names: tuple[str, ...]
-    sector_ids: tuple[str, ...]
-    times: FloatArray  # (C, S) hours
-    weights: FloatArray  # (S,)
-    weight_kind: str  # "armed incursions" or "covert attempts"
-    current: tuple[int, ...]  # candidate indices of the current reserve garrisons
-    road_speed_kmh: float
-    current_ids: tuple[str, ...] = ()  # the current reserve garrisons (candidates or not)
-    current_times: FloatArray | None = None  # (S,) hours from the nearest current garrison
-
-
-@dataclass(frozen=True)
-class SitingReport:
-    """Chosen sites against the current garrisons: weighted mean and worst times (hours)."""
-
-    problem: SitingProblem
-    plan: SitingPlan
-    mean_hours: float
-    worst_hours: float
-    current_mean_hours: float
-    current_worst_hours: float
-
-
-def siting_problem(
-    scenario: Scenario,
-    *,
-    date: dt.date | None = None,
-    road_speed_kmh: float = 40.0,
-    candidates: Sequence[str] | None = None,
-    policy: str | None = None,
-) -> SitingProblem:
-    """Travel times from the scenario's bases to the sectors by the compiler's road rule --
-    ``(base.distance_km + |base.km - sector mid km|) * tortuosity(sector terrain) / speed`` -- and
-    sector weights from the phase's armed-incursion rates (covert attempts if there are none).
-
-    Raises:
-        ValueError: unknown candidate base, or a non-positive speed.
-    """
-    if road_speed_kmh <= 0:
-        raise ValueError("the road speed must be > 0")
-    date = date or default_date(scenario, policy)
-    c = compile_scenario(scenario, policy=policy, start=date, days=1)
-    phase = c.phases[0]
-    bases = {b.id: b for b in scenario.bases}
-    ids = list(candidates) if candidates else list(bases)
-    unknown = [b for b in ids if b not in bases]
-    if unknown:
-        raise ValueError(f"unknown base(s) {', '.join(unknown)} (bases: {', '.join(bases)})")
-    mid_km = np.array([(s.start_km + s.end_km) / 2 for s in scenario.border.sectors])
-    tort = np.array([scenario.terrain[TERRAINS[t]].road_tortuosity.value for t in c.sector_terrain])
-
-    def road_times(base_ids: Sequence[str]) -> FloatArray:
-        dist = np.array(
-            [road_distance_km(bases[b].km, bases[b].distance_km, mid_km) * tort for b in base_ids]
-        )
-        return travel_times(distance_km=dist.reshape(len(base_ids), -1), speed_kmh=road_speed_kmh)
-
-    times = road_times(ids)
-    weights = phase.armed_rate.sum(axis=0) if phase.armed_rate.size else np.zeros(c.n_sectors)
-    kind = "armed incursions per day"
-    if not np.any(weights > 0):
-        weights = (phase.covert_rate[:, None] * phase.choice_q).sum(axis=0)
-        kind = "covert attempts per day"
-    if not np.any(weights > 0):
-        weights = np.ones(c.n_sectors)
-        kind = "uniform"
-    states = _unit_states(
-        scenario, date, [p.strip() for p in (policy or "").split("+") if p.strip()]
-    )
-    garrisons = {
-        states[u.id].base
-        for i, u in enumerate(scenario.units)
-        if phase.unit_posture[i] == "reserve"
-    }
-    current = tuple(sorted(ids.index(b) for b in garrisons if b in ids))
-    current_ids = tuple(sorted(garrisons))
-    current_times = road_times(current_ids).min(axis=0) if current_ids else None
-    return SitingProblem(
-        date=date,
-        candidate_ids=tuple(ids),
-        candidate_names=tuple(bases[b].name for b in ids),
-        sector_ids=c.sector_ids,
-        times=times,
-        weights=np.asarray(weights, dtype=float),
-        weight_kind=kind,
-        current=current,
-        road_speed_kmh=float(road_speed_kmh),
-        current_ids=current_ids,
-        current_times=current_times,
-    )
-
-
-def _mean_worst(t: FloatArray | None, w: FloatArray) -> tuple[float, float]:
-    if t is None:
-        return float("nan"), float("nan")
-    pos = w > 0
-    return float(np.sum(w * t) / np.sum(w)), float(t[pos].max())
-
-
-def plan_sites(
-    problem: SitingProblem, k: int, objective: Literal["median", "center"] = "median"
-) -> SitingReport:
-    """Open ``k`` reserve sites (p-median or p-center on HiGHS) and compare with the garrisons."""
-    plan = site_reserves(problem.times, k, weights=problem.weights, objective=objective)
-    mean, worst = _mean_worst(plan.times, problem.weights)
-    cmean, cworst = _mean_worst(problem.current_times, problem.weights)
-    return SitingReport(problem, plan, mean, worst, cmean, cworst)

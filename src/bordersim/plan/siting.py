@@ -83,24 +83,10 @@ def travel_times(
     return np.asarray(ready_c + d / speed_c, dtype=float)
 
 
-def site_reserves(
-    times: ArrayLike,
-    k: int,
-    *,
-    weights: ArrayLike = 1.0,
-    objective: Objective = "median",
-    existing: Sequence[int] = (),
-    time_limit: float = 60.0,
-) -> SitingPlan:
-    """Open ``k`` of the candidate sites (rows of ``times``) to minimise weighted reinforcement time.
-
-    Args:
-        times: (C, S) hours from candidate ``c`` to sector ``s`` (see :func:`travel_times`).
-        k: number of sites to open (``1 <= k <= C``), including any ``existing`` ones.
-        weights: per-sector weight ``w_s >= 0`` (e.g. expected incursions).
-        objective: ``"median"`` (weighted sum) or ``"center"`` (weighted max).
-        existing: sites that must stay open.
-    """
+def _checked(
+    times: ArrayLike, k: int, weights: ArrayLike, objective: str, existing: Sequence[int]
+) -> tuple[FloatArray, FloatArray, list[int]]:
+    """Validated (times (C, S), weights (S,), sorted existing sites); ValueError on bad input."""
     t = np.asarray(times, dtype=float)
     if t.ndim != 2 or t.size == 0 or np.any(~np.isfinite(t)) or np.any(t < 0):
         raise ValueError("times must be a finite non-negative (candidates, sectors) matrix")
@@ -115,9 +101,17 @@ def site_reserves(
         raise ValueError("existing sites must be valid candidate indices, at most k of them")
     if objective not in ("median", "center"):
         raise ValueError(f"objective must be 'median' or 'center', got {objective!r}")
+    return t, w, fixed
+
+
+def _formulation(
+    t: FloatArray, w: FloatArray, k: int, center: bool
+) -> tuple[FloatArray, LinearConstraint, int]:
+    """(cost, constraints, number of variables) of the p-median / p-center MILP over
+    ``x`` (C,), ``y`` (C*S,) and, for the center, ``z``."""
+    n_c, n_s = t.shape
     wt = t * w[None, :]
     ny = n_c * n_s
-    center = objective == "center"
     nvar = n_c + ny + (1 if center else 0)
     y_index = n_c + np.arange(ny).reshape(n_c, n_s)  # y_{c,s}
     rows: list[sparse.coo_array] = []
@@ -176,6 +170,34 @@ def site_reserves(
         cost[-1] = 1.0
     else:
         cost[n_c : n_c + ny] = wt.ravel()
+    constraints = LinearConstraint(
+        sparse.vstack(rows).tocsr(), np.concatenate(lbs), np.concatenate(ubs)
+    )
+    return cost, constraints, nvar
+
+
+def site_reserves(
+    times: ArrayLike,
+    k: int,
+    *,
+    weights: ArrayLike = 1.0,
+    objective: Objective = "median",
+    existing: Sequence[int] = (),
+    time_limit: float = 60.0,
+) -> SitingPlan:
+    """Open ``k`` of the candidate sites (rows of ``times``) to minimise weighted reinforcement time.
+
+    Args:
+        times: (C, S) hours from candidate ``c`` to sector ``s`` (see :func:`travel_times`).
+        k: number of sites to open (``1 <= k <= C``), including any ``existing`` ones.
+        weights: per-sector weight ``w_s >= 0`` (e.g. expected incursions).
+        objective: ``"median"`` (weighted sum) or ``"center"`` (weighted max).
+        existing: sites that must stay open.
+    """
+    t, w, fixed = _checked(times, k, weights, objective, existing)
+    n_c, n_s = t.shape
+    center = objective == "center"
+    cost, constraints, nvar = _formulation(t, w, k, center)
     lower = np.zeros(nvar)
     lower[fixed] = 1.0
     upper = np.ones(nvar)
@@ -185,9 +207,7 @@ def site_reserves(
     integrality[:n_c] = 1
     res = milp(
         cost,
-        constraints=LinearConstraint(
-            sparse.vstack(rows).tocsr(), np.concatenate(lbs), np.concatenate(ubs)
-        ),
+        constraints=constraints,
         bounds=Bounds(lower, upper),
         integrality=integrality,
         options={"time_limit": time_limit, "mip_rel_gap": 0.0},

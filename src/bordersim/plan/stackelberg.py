@@ -1,4 +1,4 @@
-"""Stackelberg security games: game files, an ORIGAMI-style exact solver and a multiple-LPs reference.
+"""Stackelberg security games: an ORIGAMI-style exact solver and a multiple-LPs reference.
 
 A security game has ``n`` targets and ``m >= 0`` defender resources. The defender commits to coverage
 probabilities ``c_t in [0, 1]`` with ``sum(c) <= m``; the attacker observes them and attacks one target.
@@ -12,10 +12,10 @@ coverage).
 
 Entry points
 ------------
-- :func:`load_game` / :func:`parse_game` -- read a JSON game file (validated with pydantic v2) into a
-  :class:`SecurityGame`; errors raise :class:`GameFileError` naming the file, the field path
-  (``targets[3].attacker_covered``) and the line. :func:`game_to_dict` is the inverse.
-- :meth:`SecurityGame.from_arrays` -- build a game in code (``ValueError`` on bad input).
+- :func:`load_game` / :func:`parse_game` (:mod:`bordersim.plan.game_file`, re-exported here) -- read a
+  JSON game file into a :class:`SecurityGame`; errors raise :class:`GameFileError` naming the file,
+  the field path (``targets[3].attacker_covered``) and the line. :func:`game_to_dict` is the inverse.
+- :meth:`SecurityGame.from_arrays` (:mod:`bordersim.plan.security_game`) -- build a game in code.
 - :func:`solve_origami` -- exact SSE in ``O(n log n)``: sort by ``Ua_u``, grow the attack set while
   lowering the attacker's value, then let the defender pick its best target in the final attack set.
 - :func:`solve_multiple_lps` -- the reference: one LP per target (Conitzer & Sandholm 2006) on HiGHS.
@@ -31,19 +31,15 @@ target other than the attacked one without changing the equilibrium.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from numpy.typing import NDArray
 from scipy import sparse
 from scipy.optimize import linprog
 
-from bordersim.plan.game_files import format_path, json_line_of
+from bordersim.plan.game_file import GameFileError, game_to_dict, load_game, parse_game
+from bordersim.plan.security_game import SecurityGame
 
 FloatArray = NDArray[np.float64]
 
@@ -57,253 +53,6 @@ __all__ = [
     "solve_multiple_lps",
     "solve_origami",
 ]
-
-
-class GameFileError(ValueError):
-    """A game file a user wrote is wrong: one message naming the file, the field path and the line."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        file: str | None = None,
-        path: str | None = None,
-        line: int | None = None,
-    ) -> None:
-        self.message = message
-        self.file = file
-        self.path = path
-        self.line = line
-        where = file or "<game>"
-        if line is not None:
-            where += f":{line}"
-        text = f"{where}: {path}: {message}" if path else f"{where}: {message}"
-        super().__init__(text)
-
-
-# --------------------------------------------------------------------------------------------------
-# The game
-
-
-@dataclass(frozen=True)
-class SecurityGame:
-    """An immutable security game: per-target payoff arrays and the number of resources."""
-
-    names: tuple[str, ...]
-    defender_covered: FloatArray
-    defender_uncovered: FloatArray
-    attacker_covered: FloatArray
-    attacker_uncovered: FloatArray
-    resources: float
-
-    @classmethod
-    def from_arrays(
-        cls,
-        defender_covered: ArrayLike,
-        defender_uncovered: ArrayLike,
-        attacker_covered: ArrayLike,
-        attacker_uncovered: ArrayLike,
-        resources: float,
-        names: tuple[str, ...] | list[str] | None = None,
-    ) -> SecurityGame:
-        """Build and validate a game (``ValueError`` naming the first offending target)."""
-        arrays = [
-            np.array(x, dtype=float).ravel()
-            for x in (defender_covered, defender_uncovered, attacker_covered, attacker_uncovered)
-        ]
-        n = arrays[0].size
-        if n == 0:
-            raise ValueError("a security game needs at least one target")
-        if any(a.size != n for a in arrays):
-            raise ValueError("the four payoff arrays must have the same length")
-        for label, a in zip(
-            ("defender_covered", "defender_uncovered", "attacker_covered", "attacker_uncovered"),
-            arrays,
-            strict=True,
-        ):
-            if not np.all(np.isfinite(a)):
-                raise ValueError(
-                    f"{label} must be finite (target {int(np.argmin(np.isfinite(a)))})"
-                )
-        dc, du, ac, au = arrays
-        if np.any(dc < du):
-            t = int(np.argmax(dc < du))
-            raise ValueError(f"target {t}: defender_covered must be >= defender_uncovered")
-        if np.any(ac > au):
-            t = int(np.argmax(ac > au))
-            raise ValueError(f"target {t}: attacker_covered must be <= attacker_uncovered")
-        m = float(resources)
-        if not np.isfinite(m) or m < 0:
-            raise ValueError(f"resources must be finite and >= 0, got {resources!r}")
-        label_names = tuple(f"t{i}" for i in range(n)) if names is None else tuple(names)
-        if len(label_names) != n:
-            raise ValueError("names must have one entry per target")
-        if len(set(label_names)) != n:
-            raise ValueError("target names must be unique")
-        for a in arrays:
-            a.setflags(write=False)
-        return cls(label_names, dc, du, ac, au, m)
-
-    @property
-    def n_targets(self) -> int:
-        """Number of targets."""
-        return int(self.defender_covered.size)
-
-    def with_resources(self, resources: float) -> SecurityGame:
-        """The same game with a different number of resources."""
-        return SecurityGame.from_arrays(
-            self.defender_covered,
-            self.defender_uncovered,
-            self.attacker_covered,
-            self.attacker_uncovered,
-            resources,
-            self.names,
-        )
-
-    def defender_values(self, coverage: ArrayLike) -> FloatArray:
-        """Defender's expected utility if each target is attacked, under ``coverage``."""
-        c = np.asarray(coverage, dtype=float)
-        return np.asarray(
-            self.defender_uncovered + c * (self.defender_covered - self.defender_uncovered)
-        )
-
-    def attacker_values(self, coverage: ArrayLike) -> FloatArray:
-        """Attacker's expected utility of attacking each target, under ``coverage``."""
-        c = np.asarray(coverage, dtype=float)
-        return np.asarray(
-            self.attacker_uncovered - c * (self.attacker_uncovered - self.attacker_covered)
-        )
-
-
-# --------------------------------------------------------------------------------------------------
-# Game files
-
-
-class _TargetModel(BaseModel):
-    """One target in a game file. Field order matters: uncovered values are validated first so the
-    covered ones can be checked against them and the error lands on the covered field."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
-
-    name: str = Field(min_length=1)
-    defender_uncovered: float
-    defender_covered: float
-    attacker_uncovered: float
-    attacker_covered: float
-
-    @field_validator("defender_covered")
-    @classmethod
-    def _defender_covered_not_worse(cls, value: float, info: ValidationInfo) -> float:
-        uncovered = info.data.get("defender_uncovered")
-        if uncovered is not None and value < uncovered:
-            raise ValueError(
-                f"defender_covered ({value:g}) must be >= defender_uncovered ({uncovered:g}): "
-                "covering a target cannot make the defender worse off"
-            )
-        return value
-
-    @field_validator("attacker_covered")
-    @classmethod
-    def _attacker_covered_not_better(cls, value: float, info: ValidationInfo) -> float:
-        uncovered = info.data.get("attacker_uncovered")
-        if uncovered is not None and value > uncovered:
-            raise ValueError(
-                f"attacker_covered ({value:g}) must be <= attacker_uncovered ({uncovered:g}): "
-                "covering a target cannot make the attacker better off"
-            )
-        return value
-
-
-class _GameModel(BaseModel):
-    """A game file: ``{"resources": m, "targets": [...]}``."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
-
-    resources: float = Field(ge=0)
-    targets: list[_TargetModel] = Field(min_length=1)
-
-
-def parse_game(
-    data: Mapping[str, Any] | str, source: str = "<string>", *, text: str | None = None
-) -> SecurityGame:
-    """Validate a game given as a mapping or as JSON text; ``source`` names it in errors.
-
-    Raises:
-        GameFileError: with the file, the field path and (for JSON text) the line.
-    """
-    if isinstance(data, str):
-        text = data
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise GameFileError(
-                f"not valid JSON: {exc.msg} (column {exc.colno})", file=source, line=exc.lineno
-            ) from None
-    if not isinstance(data, Mapping):
-        raise GameFileError("a game file must be a JSON object", file=source, line=1)
-    try:
-        model = _GameModel.model_validate(data)
-    except ValidationError as exc:
-        errors = exc.errors()
-        first = errors[0]
-        loc = tuple(first["loc"])
-        message = first["msg"]
-        if first["type"] == "missing":
-            message = "field required"
-        elif first["type"] == "extra_forbidden":
-            message = "unknown field"
-        if len(errors) > 1:
-            message += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
-        raise GameFileError(
-            message, file=source, path=format_path(loc), line=json_line_of(text, loc)
-        ) from None
-    seen: dict[str, int] = {}
-    for i, target in enumerate(model.targets):
-        if target.name in seen:
-            loc = ("targets", i, "name")
-            raise GameFileError(
-                f"duplicate target name {target.name!r} (first used by targets[{seen[target.name]}])",
-                file=source,
-                path=format_path(loc),
-                line=json_line_of(text, loc),
-            )
-        seen[target.name] = i
-    ts = model.targets
-    return SecurityGame.from_arrays(
-        [t.defender_covered for t in ts],
-        [t.defender_uncovered for t in ts],
-        [t.attacker_covered for t in ts],
-        [t.attacker_uncovered for t in ts],
-        model.resources,
-        [t.name for t in ts],
-    )
-
-
-def load_game(path: str | Path) -> SecurityGame:
-    """Read and validate a JSON game file (raises :class:`GameFileError`)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise GameFileError(f"cannot read: {exc.strerror or exc}", file=str(p)) from None
-    return parse_game(text, source=str(p))
-
-
-def game_to_dict(game: SecurityGame) -> dict[str, Any]:
-    """The game-file form of ``game`` (``json.dumps`` it to write a file)."""
-    return {
-        "resources": game.resources,
-        "targets": [
-            {
-                "name": game.names[i],
-                "defender_covered": float(game.defender_covered[i]),
-                "defender_uncovered": float(game.defender_uncovered[i]),
-                "attacker_covered": float(game.attacker_covered[i]),
-                "attacker_uncovered": float(game.attacker_uncovered[i]),
-            }
-            for i in range(game.n_targets)
-        ],
-    }
 
 
 # --------------------------------------------------------------------------------------------------

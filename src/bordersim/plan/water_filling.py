@@ -33,23 +33,26 @@ Entry points
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from bordersim.model.choice import expected_values
-from bordersim.model.detection import detection_probability, guards_for_detection
 from bordersim.model.interdiction import (
     interdiction_probability,
     patrol_teams,
     response_time_hours,
 )
-from bordersim.model.outcomes import success_probability
+from bordersim.plan.integer_repair import fix_sum, round_and_repair
+from bordersim.plan.sector_values import (
+    InterdictionFn,
+    SectorValues,
+    check_monotone,
+    required_guards,
+    required_guards_search,
+)
 
 FloatArray = NDArray[np.float64]
-InterdictionFn = Callable[[FloatArray], ArrayLike]
 
 __all__ = ["PatrolInterdiction", "WaterFillingPlan", "water_fill"]
 
@@ -120,37 +123,6 @@ class PatrolInterdiction:
         return interdiction_probability(r, self.vanish_mean_hours)
 
 
-class _Sectors:
-    """The per-sector data and value function, on the full vector or on an index subset."""
-
-    def __init__(
-        self,
-        values: FloatArray,
-        length: FloatArray,
-        sweep: FloatArray,
-        p_i: FloatArray | None,
-        p_i_fn: InterdictionFn | None,
-    ) -> None:
-        self.v = values
-        self.length = length
-        self.sweep = sweep  # sweep width x equipment, pre-multiplied
-        self.p_i = p_i
-        self.p_i_fn = p_i_fn
-
-    def pi_full(self, g: FloatArray) -> FloatArray:
-        """p_i for a full-length guard vector."""
-        if self.p_i_fn is None:
-            assert self.p_i is not None
-            return self.p_i
-        p = np.broadcast_to(np.asarray(self.p_i_fn(g), dtype=float), g.shape)
-        return np.asarray(p, dtype=float)
-
-    def value(self, g: FloatArray) -> FloatArray:
-        """Adversary value of every sector for a full-length guard vector."""
-        p_d = detection_probability(g, self.length, self.sweep)
-        return expected_values(self.v, success_probability(p_d, self.pi_full(g)))
-
-
 def _as_vector(x: ArrayLike, n: int, name: str) -> FloatArray:
     a = np.asarray(x, dtype=float)
     try:
@@ -159,55 +131,59 @@ def _as_vector(x: ArrayLike, n: int, name: str) -> FloatArray:
         raise ValueError(f"{name} must be a scalar or have one entry per sector ({n})") from exc
 
 
-def _required_constant(
-    level: float,
-    v: FloatArray,
-    p_i: FloatArray,
-    length: FloatArray,
-    sweep: FloatArray,
-    lo: FloatArray,
-    hi: FloatArray,
-) -> FloatArray:
-    """Guards each sector needs to hold the adversary to ``level`` (constant p_i), in [lo, hi]."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        need_pd = (1.0 - level / v) / p_i
-    need_pd = np.clip(need_pd, 0.0, 1.0)  # > 1: unreachable -> inf guards -> cap
-    with np.errstate(invalid="ignore"):
-        g = guards_for_detection(need_pd, length, sweep)
-        g = np.clip(g, lo, hi)
-    return np.asarray(np.where(level >= v, lo, g), dtype=float)
+def _checked(
+    values: ArrayLike,
+    guards: float,
+    length_km: ArrayLike,
+    sweep_width_km: ArrayLike,
+    equipment: ArrayLike,
+    p_interdict: ArrayLike | InterdictionFn,
+    lower: ArrayLike,
+    upper: ArrayLike | None,
+    integer: bool,
+) -> tuple[SectorValues, float, FloatArray, FloatArray]:
+    """:func:`water_fill`'s arguments validated: (sectors, budget, floors, caps); ValueError on
+    inconsistent input. With ``integer`` the floors and caps are rounded inwards and the budget
+    floored; caps never exceed the budget left after the other sectors' floors."""
+    v = np.asarray(values, dtype=float).ravel()
+    n = v.size
+    if n == 0:
+        raise ValueError("water_fill needs at least one sector")
+    if not np.all(np.isfinite(v)) or np.any(v < 0):
+        raise ValueError("values must be finite and non-negative")
+    budget = float(guards)
+    if not math.isfinite(budget) or budget < 0:
+        raise ValueError(f"guards must be a finite non-negative number, got {guards!r}")
+    length = _as_vector(length_km, n, "length_km")
+    sweep = _as_vector(sweep_width_km, n, "sweep_width_km") * _as_vector(equipment, n, "equipment")
+    if np.any(~np.isfinite(length)) or np.any(length <= 0):
+        raise ValueError("length_km must be finite and positive")
+    if np.any(~np.isfinite(sweep)) or np.any(sweep <= 0):
+        raise ValueError("sweep_width_km * equipment must be finite and positive")
+    lo = _as_vector(lower, n, "lower")
+    hi = np.full(n, np.inf) if upper is None else _as_vector(upper, n, "upper")
+    if integer:
+        lo = np.ceil(lo - 1e-9)
+        hi = np.floor(hi + 1e-9)
+        budget = math.floor(budget + 1e-9)
+    if np.any(lo < 0) or np.any(hi < lo) or np.any(np.isnan(hi)):
+        raise ValueError("need 0 <= lower <= upper in every sector")
+    lo_total = float(lo.sum())
+    if lo_total > budget * (1 + 1e-12) + 1e-12:
+        raise ValueError(f"the floors need {lo_total:g} guards but the budget is {budget:g}")
+    # No sector can hold more than the budget left after the others' floors.
+    hi = np.minimum(hi, budget - (lo_total - lo))
+    hi = np.maximum(hi, lo)
 
-
-def _required_callable(
-    level: float, sectors: _Sectors, lo: FloatArray, hi: FloatArray, g_tol: FloatArray
-) -> FloatArray:
-    """Smallest g in [lo, hi] with f_s(g) <= level, by vectorised bisection on g (hi if none)."""
-    a = lo.copy()
-    b = hi.copy()
-    ok_at_lo = sectors.value(lo) <= level
-    while True:
-        open_ = (b - a) > g_tol
-        if not open_.any():
-            break
-        mid = np.where(open_, 0.5 * (a + b), b)
-        good = sectors.value(mid) <= level
-        b = np.where(open_ & good, mid, b)
-        a = np.where(open_ & ~good, mid, a)
-    return np.asarray(np.where(ok_at_lo, lo, b), dtype=float)
-
-
-def _check_monotone(sectors: _Sectors, lo: FloatArray, hi: FloatArray, atol: float) -> None:
-    """A callable p_i must keep every f_s non-increasing; check on a coarse grid of [lo, hi]."""
-    previous = sectors.value(lo)
-    for frac in np.linspace(0.125, 1.0, 8):
-        cur = sectors.value(lo + frac * (hi - lo))
-        if np.any(cur > previous + atol):
-            bad = int(np.argmax(cur - previous))
-            raise ValueError(
-                f"p_interdict makes sector {bad}'s value increase with guards; the water-filling "
-                "needs p_d * p_i non-decreasing in the guards of each sector"
-            )
-        previous = cur
+    p_fn: InterdictionFn | None = None
+    p_const: FloatArray | None = None
+    if callable(p_interdict):
+        p_fn = p_interdict
+    else:
+        p_const = _as_vector(p_interdict, n, "p_interdict")
+        if np.any(~np.isfinite(p_const)) or np.any(p_const < 0) or np.any(p_const > 1):
+            raise ValueError("p_interdict must lie in [0, 1]")
+    return SectorValues(v, length, sweep, p_const, p_fn), budget, lo, hi
 
 
 def water_fill(
@@ -253,55 +229,21 @@ def water_fill(
     Raises:
         ValueError: on inconsistent inputs (negative values, ``sum(lower) > guards``, ...).
     """
-    v = np.asarray(values, dtype=float).ravel()
-    n = v.size
-    if n == 0:
-        raise ValueError("water_fill needs at least one sector")
-    if not np.all(np.isfinite(v)) or np.any(v < 0):
-        raise ValueError("values must be finite and non-negative")
-    budget = float(guards)
-    if not math.isfinite(budget) or budget < 0:
-        raise ValueError(f"guards must be a finite non-negative number, got {guards!r}")
-    length = _as_vector(length_km, n, "length_km")
-    sweep = _as_vector(sweep_width_km, n, "sweep_width_km") * _as_vector(equipment, n, "equipment")
-    if np.any(~np.isfinite(length)) or np.any(length <= 0):
-        raise ValueError("length_km must be finite and positive")
-    if np.any(~np.isfinite(sweep)) or np.any(sweep <= 0):
-        raise ValueError("sweep_width_km * equipment must be finite and positive")
-    lo = _as_vector(lower, n, "lower")
-    hi = np.full(n, np.inf) if upper is None else _as_vector(upper, n, "upper")
-    if integer:
-        lo = np.ceil(lo - 1e-9)
-        hi = np.floor(hi + 1e-9)
-        budget = math.floor(budget + 1e-9)
-    if np.any(lo < 0) or np.any(hi < lo) or np.any(np.isnan(hi)):
-        raise ValueError("need 0 <= lower <= upper in every sector")
-    lo_total = float(lo.sum())
-    if lo_total > budget * (1 + 1e-12) + 1e-12:
-        raise ValueError(f"the floors need {lo_total:g} guards but the budget is {budget:g}")
-    # No sector can hold more than the budget left after the others' floors.
-    hi = np.minimum(hi, budget - (lo_total - lo))
-    hi = np.maximum(hi, lo)
-
-    p_fn: InterdictionFn | None = None
-    p_const: FloatArray | None = None
-    if callable(p_interdict):
-        p_fn = p_interdict
-    else:
-        p_const = _as_vector(p_interdict, n, "p_interdict")
-        if np.any(~np.isfinite(p_const)) or np.any(p_const < 0) or np.any(p_const > 1):
-            raise ValueError("p_interdict must lie in [0, 1]")
-    sectors = _Sectors(v, length, sweep, p_const, p_fn)
+    # Over 80 lines only through the docstring, which states the integer optimality argument.
+    sectors, budget, lo, hi = _checked(
+        values, guards, length_km, sweep_width_km, equipment, p_interdict, lower, upper, integer
+    )
+    v, p_fn = sectors.v, sectors.p_i_fn
     scale = float(v.max()) if v.max() > 0 else 1.0
     atol = rtol * scale
     if p_fn is not None:
-        _check_monotone(sectors, lo, hi, atol)
+        check_monotone(sectors, lo, hi, atol)
 
     cont, lower_bound, continuous_level, iterations, unallocated = _solve_continuous(
         sectors, budget, lo, hi, atol, max_iter
     )
     if integer:
-        alloc = _round_and_repair(sectors, cont, int(budget), lo, hi)
+        alloc = round_and_repair(sectors, cont, int(budget), lo, hi)
         unallocated = budget - float(alloc.sum())
         alloc_values = sectors.value(alloc)
         level = float(alloc_values.max())
@@ -331,7 +273,7 @@ def water_fill(
 
 
 def _solve_continuous(
-    sectors: _Sectors,
+    sectors: SectorValues,
     budget: float,
     lo: FloatArray,
     hi: FloatArray,
@@ -350,10 +292,10 @@ def _solve_continuous(
     def required(level: float) -> FloatArray:
         if const:
             assert sectors.p_i is not None
-            return _required_constant(
+            return required_guards(
                 level, sectors.v, sectors.p_i, sectors.length, sectors.sweep, lo, hi
             )
-        return _required_callable(level, sectors, lo, hi, g_tol)
+        return required_guards_search(level, sectors, lo, hi, g_tol)
 
     total_hi = float(hi.sum())
     if total_hi <= budget:
@@ -368,7 +310,7 @@ def _solve_continuous(
         slack = budget - float(g.sum())
         room = hi - g
         g = g + room * (slack / float(room.sum()))
-        g = _fix_sum(g, budget, lo, hi)
+        g = fix_sum(g, budget, lo, hi)
         return g, floor_level, float(sectors.value(g).max()), 0, 0.0
 
     # Invariant: need(L_lo) > budget >= need(L_hi).
@@ -377,35 +319,9 @@ def _solve_continuous(
     g_at_hi = lo.copy()  # allocation required at l_hi
     iterations = 0
     if const:
-        assert sectors.p_i is not None
-        # Work on compact copies of the sectors still free inside the bracket; a sector whose
-        # requirement is the same at both ends is pinned for every level in between (monotonicity)
-        # and leaves the working set. Compaction is batched so that gathers stay rare.
-        aidx = np.flatnonzero(g_at_lo != g_at_hi)
-        fixed_sum = float(g_at_hi.sum() - g_at_hi[aidx].sum())
-        cols = [sectors.v, sectors.p_i, sectors.length, sectors.sweep, lo, hi, g_at_lo, g_at_hi]
-        av, api, al, asw, alo, ahi, aglo, aghi = (c[aidx] for c in cols)
-        while l_hi - l_lo > atol and iterations < max_iter:
-            mid = 0.5 * (l_lo + l_hi)
-            g_mid = _required_constant(mid, av, api, al, asw, alo, ahi)
-            iterations += 1
-            if fixed_sum + float(g_mid.sum()) <= budget:
-                l_hi, aghi = mid, g_mid
-            else:
-                l_lo, aglo = mid, g_mid
-            keep = aglo != aghi
-            n_keep = int(np.count_nonzero(keep))
-            if n_keep < 0.8 * keep.size:
-                drop = ~keep
-                g_at_lo[aidx[drop]] = aglo[drop]
-                g_at_hi[aidx[drop]] = aghi[drop]
-                fixed_sum += float(aghi[drop].sum())
-                aidx = aidx[keep]
-                av, api, al, asw, alo, ahi, aglo, aghi = (
-                    c[keep] for c in (av, api, al, asw, alo, ahi, aglo, aghi)
-                )
-        g_at_lo[aidx] = aglo
-        g_at_hi[aidx] = aghi
+        l_lo, l_hi, g_at_lo, g_at_hi, iterations = _bisect_constant(
+            sectors, budget, lo, hi, (l_lo, l_hi), (g_at_lo, g_at_hi), atol, max_iter
+        )
     else:
         while l_hi - l_lo > atol and iterations < max_iter:
             mid = 0.5 * (l_lo + l_hi)
@@ -420,96 +336,51 @@ def _solve_continuous(
     theta = (budget - need_hi) / (need_lo - need_hi) if need_lo > need_hi else 0.0
     # Between the two bracket allocations every free sector's value lies in [l_lo, l_hi].
     g = g_at_hi + theta * (g_at_lo - g_at_hi)
-    g = _fix_sum(g, budget, lo, hi)
+    g = fix_sum(g, budget, lo, hi)
     return g, l_lo, float(sectors.value(g).max()), iterations, 0.0
 
 
-def _fix_sum(g: FloatArray, budget: float, lo: FloatArray, hi: FloatArray) -> FloatArray:
-    """Remove floating-point residue so that sum(g) == budget, on the sector with most room."""
-    g = np.clip(g, lo, hi)
-    for _ in range(3):
-        residual = budget - float(g.sum())
-        if residual == 0.0:
-            break
-        room = (hi - g) if residual > 0 else (g - lo)
-        i = int(np.argmax(room))
-        g[i] = min(max(g[i] + residual, lo[i]), hi[i])
-    return g
-
-
-def _round_and_repair(
-    sectors: _Sectors, cont: FloatArray, budget: int, lo: FloatArray, hi: FloatArray
-) -> FloatArray:
-    """Largest-remainder rounding of ``cont`` to whole guards summing to ``budget``, then the greedy
-    exchange repair on the max-value sector (see :func:`water_fill`)."""
-    base = np.clip(np.floor(cont + 1e-9), lo, hi)
-    short = budget - int(base.sum())
-    rem = cont - base
-    if short > 0:
-        eligible = np.flatnonzero(base < hi)
-        order = eligible[np.argsort(-rem[eligible], kind="stable")]
-        # Each eligible sector takes one; any still short (caps permitting) are left to the repair.
-        take = order[:short]
-        base[take] += 1
-        short -= take.size
-        while short > 0:  # only when fewer sectors than missing guards have room
-            room = np.flatnonzero(base < hi)
-            k = min(short, room.size)
-            base[room[:k]] += 1
-            short -= k
-    elif short < 0:
-        eligible = np.flatnonzero(base > lo)
-        order = eligible[np.argsort(rem[eligible], kind="stable")]
-        base[order[:-short]] -= 1
-    n = base
-    cur = sectors.value(n)
-    down = np.where(n > lo, sectors.value(np.maximum(n - 1, lo)), np.inf)
-    const = sectors.p_i_fn is None
-    for _ in range(10 * n.size + 1000):
-        s = int(np.argmax(cur))
-        top = cur[s]
-        if n[s] >= hi[s]:
-            break
-        trial = n.copy() if not const else None
-        if const:
-            assert sectors.p_i is not None
-            up = float(
-                expected_values(
-                    sectors.v[s],
-                    success_probability(
-                        detection_probability(n[s] + 1, sectors.length[s], sectors.sweep[s]),
-                        sectors.p_i[s],
-                    ),
-                )
-            )
-        else:
-            assert trial is not None
-            trial[s] += 1
-            up = float(sectors.value(trial)[s])
-        if up >= top:
-            break
-        donor_cost = down.copy()
-        donor_cost[s] = np.inf
-        t = int(np.argmin(donor_cost))
-        if donor_cost[t] >= top:
-            break
-        n[s] += 1
-        n[t] -= 1
-        for i in (s, t):
-            idx = np.array([i])
-            if const:
-                vals = _subset_values(sectors, idx, np.array([n[i], max(n[i] - 1, lo[i])]))
-                cur[i] = vals[0]
-                down[i] = vals[1] if n[i] > lo[i] else np.inf
-        if not const:
-            cur = sectors.value(n)
-            down = np.where(n > lo, sectors.value(np.maximum(n - 1, lo)), np.inf)
-    return n + 0.0  # no negative zeros
-
-
-def _subset_values(sectors: _Sectors, idx: NDArray[np.intp], g: FloatArray) -> FloatArray:
-    """Values of one sector (``idx`` of length 1) at several guard counts (constant p_i only)."""
+def _bisect_constant(
+    sectors: SectorValues,
+    budget: float,
+    lo: FloatArray,
+    hi: FloatArray,
+    bracket: tuple[float, float],
+    at: tuple[FloatArray, FloatArray],
+    atol: float,
+    max_iter: int,
+) -> tuple[float, float, FloatArray, FloatArray, int]:
+    """Bisection on the level with a constant p_i: (l_lo, l_hi, g at l_lo, g at l_hi, iterations)."""
+    l_lo, l_hi = bracket
+    g_at_lo, g_at_hi = at
+    iterations = 0
     assert sectors.p_i is not None
-    i = idx[0]
-    p_d = detection_probability(g, sectors.length[i], sectors.sweep[i])
-    return expected_values(sectors.v[i], success_probability(p_d, sectors.p_i[i]))
+    # Work on compact copies of the sectors still free inside the bracket; a sector whose
+    # requirement is the same at both ends is pinned for every level in between (monotonicity)
+    # and leaves the working set. Compaction is batched so that gathers stay rare.
+    aidx = np.flatnonzero(g_at_lo != g_at_hi)
+    fixed_sum = float(g_at_hi.sum() - g_at_hi[aidx].sum())
+    cols = [sectors.v, sectors.p_i, sectors.length, sectors.sweep, lo, hi, g_at_lo, g_at_hi]
+    av, api, al, asw, alo, ahi, aglo, aghi = (c[aidx] for c in cols)
+    while l_hi - l_lo > atol and iterations < max_iter:
+        mid = 0.5 * (l_lo + l_hi)
+        g_mid = required_guards(mid, av, api, al, asw, alo, ahi)
+        iterations += 1
+        if fixed_sum + float(g_mid.sum()) <= budget:
+            l_hi, aghi = mid, g_mid
+        else:
+            l_lo, aglo = mid, g_mid
+        keep = aglo != aghi
+        n_keep = int(np.count_nonzero(keep))
+        if n_keep < 0.8 * keep.size:
+            drop = ~keep
+            g_at_lo[aidx[drop]] = aglo[drop]
+            g_at_hi[aidx[drop]] = aghi[drop]
+            fixed_sum += float(aghi[drop].sum())
+            aidx = aidx[keep]
+            av, api, al, asw, alo, ahi, aglo, aghi = (
+                c[keep] for c in (av, api, al, asw, alo, ahi, aglo, aghi)
+            )
+    g_at_lo[aidx] = aglo
+    g_at_hi[aidx] = aghi
+    return l_lo, l_hi, g_at_lo, g_at_hi, iterations

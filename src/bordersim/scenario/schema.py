@@ -287,7 +287,7 @@ class Event(Frozen):
 class Incursions(Frozen):
     """Parameters of the armed-incursion model (DESIGN "Armed incursions"). Every field is optional:
     a scenario that gives none gets the engine's assumed placeholders (listed in
-    :data:`bordersim.model.compile.INCURSION_DEFAULTS`), so older scenario files stay valid.
+    :class:`bordersim.model.compiled.IncursionParams`), so older scenario files stay valid.
 
     Kill rates are per capita per hour (Lanchester's square law); fractions lie in [0, 1].
     """
@@ -401,6 +401,10 @@ class Scenario(Frozen):
     def quantities(self) -> Iterator[tuple[str, Quantity]]:
         """Every quantity in the scenario with a stable dotted name (used as factor names)."""
         yield from _walk_quantities(self, "")
+
+    def quantity_paths(self) -> Iterator[tuple[tuple[str | int, ...], Quantity]]:
+        """Every quantity with its field path as in the YAML file, in :meth:`quantities` order."""
+        yield from _walk_quantities_with_path(self, ())
 
     def sector_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.border.sectors)
