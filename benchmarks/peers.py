@@ -31,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere: benchmarks.*
 
 from benchmarks.reference.simpy_model import ReferenceModel, Replication
-from bordersim.engine.rng import RNG_BLOCK, block_generator, blocks_for
+from bordersim.engine.rng import ATTEMPT_STREAM, RNG_BLOCK, blocks_for, stream_generator
 from bordersim.engine.simulate import simulate
 from bordersim.model.compile import Compiled, compile_scenario, with_overrides
 from bordersim.scenario.builtin import load
@@ -93,7 +93,7 @@ def time_poisson_bounds(compiled: Compiled, reps: int) -> tuple[float, float]:
 
     def four_poissons() -> None:
         for block, _r0, n in blocks_for(0, reps):
-            rng = block_generator(SEED, block)
+            rng = stream_generator(SEED, block, ATTEMPT_STREAM)
             for t in range(compiled.days):
                 rng.poisson(outcome_means[phase_of_day[t]], size=(n, S, Ac, 4))
 
@@ -101,7 +101,7 @@ def time_poisson_bounds(compiled: Compiled, reps: int) -> tuple[float, float]:
 
     def attempts_and_uniforms() -> None:
         for block, _r0, n in blocks_for(0, reps):
-            rng = block_generator(SEED, block)
+            rng = stream_generator(SEED, block, ATTEMPT_STREAM)
             for t in range(compiled.days):
                 for lam in totals[phase_of_day[t]]:
                     m = int(rng.poisson(lam, size=n).sum())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bordersim.engine.crossings import draw_covert, split_outcomes
+from bordersim.engine.crossings import actor_tables, draw_covert, split_outcomes
 from bordersim.model.outcomes import outcome_probabilities
 
 
@@ -79,3 +79,62 @@ def test_per_replication_shares_and_outcomes_have_the_right_means() -> None:
         exp = expected[half].mean(axis=0)
         assert np.all(np.abs(got - exp) <= 4 * se + 1e-12), (got, exp)
     assert counts[n // 2 :, 1].sum() == 0
+
+
+def _shared_day(S: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(1, S, 2) attempt means, (1, S, 2, 4) outcome probabilities and the (S, 2) shares of a day
+    with zero shares (the last sector among them) and one sector taking almost everything."""
+    rng = np.random.default_rng(seed)
+    share = rng.random((S, 2)) ** 4
+    share[[0, 7, 8, S - 1], 0] = 0.0
+    share[5, 1] = 1e3
+    share /= share.sum(axis=0)
+    p = outcome_probabilities(rng.random((S, 1)), rng.random((S, 1)), np.array([0.3, 0.6]))
+    means = (np.array([12.0, 0.8]) * share)[None, :, :, None] * p[None]
+    attempts = means.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # as the engine: 0.25 where no attempts
+        split = np.where(attempts[..., None] > 0, means / attempts[..., None], 0.25)
+    return attempts, split, share
+
+
+def test_shared_tables_give_draw_covert_counts() -> None:
+    """The span path's per-phase tables (guide-table sectors, cached thresholds) turn the same
+    uniforms into the same counts as draw_covert, attempt by attempt."""
+    S, n = 40, 60
+    attempts, split, _share = _shared_day(S, 11)
+    expected = draw_covert(_gens(5), _gens(6), attempts, split, n)
+    tables = actor_tables(attempts, split, split)
+    assert tables is not None
+    att, spl = _gens(5), _gens(6)
+    for a, tab in enumerate(tables):
+        totals = att[a].poisson(tab.lam, size=n)
+        u = att[a].random(int(totals.sum()))
+        sector = tab.sectors(u)
+        k = tab.outcomes(sector, spl[a].random(u.size))
+        counts = np.zeros((n, S, 4), dtype=np.int64)
+        np.add.at(counts, (np.repeat(np.arange(n), totals), sector, k), 1)
+        np.testing.assert_array_equal(counts, expected[:, :, a, :])
+
+
+def test_guide_table_sector_is_the_search() -> None:
+    """The guide table finds exactly the sector a binary search finds, also for uniforms on or
+    next to a cumulative share, at 0 and just below 1."""
+    for S in (1, 2, 24, 2400):
+        attempts, split, _share = _shared_day(max(S, 9), S)
+        tables = actor_tables(attempts, split, split)
+        assert tables is not None
+        for tab in tables:
+            edges = tab.cum_q[np.isfinite(tab.cum_q)]
+            u = np.concatenate(
+                [
+                    np.random.default_rng(S).random(20_000),
+                    edges,
+                    np.nextafter(edges, 0.0),
+                    np.nextafter(edges, 1.0),
+                    [0.0, np.nextafter(1.0, 0.0)],
+                ]
+            )
+            u = u[(u >= 0.0) & (u < 1.0)]
+            expected = tab.cum_q.searchsorted(u, side="right")
+            np.testing.assert_array_equal(tab.sectors(u), expected)
+            assert expected.max() <= tab.cum_q.size - 1

@@ -25,6 +25,7 @@ sequential binomial splits, which are exact but do not couple as tightly.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -157,4 +158,76 @@ def _split_binomial(
         left = left - out[..., k]
         mass = mass - p[..., k]
     out[..., 3] = left
+    return out
+
+
+@dataclass(frozen=True)
+class ActorTable:
+    """One covert actor's per-phase lookup tables for attempts drawn with phase-wide means.
+
+    ``lam`` attempts per replication-day; ``cum_q`` the cumulative sector shares with the last set
+    to +inf, so that ``cum_q.searchsorted(u, "right")`` is the sector of a uniform u (the
+    ``min(..., S - 1)`` guard of :func:`_sparse_day` built in); ``guide`` and ``ambiguous`` a guide
+    table over G = 2**g equal buckets of u (Chen & Asau's indexed search): in a bucket holding no
+    cumulative share the sector is ``guide[bucket]``, in the others a search settles it -- the same
+    integer as the search, at a fraction of its cost. ``thresholds`` (3, 2S): the cumulative outcome
+    probabilities of each sector, then of each sector whose detection a breach has lowered."""
+
+    lam: float
+    cum_q: NDArray[np.float64]  # (S,)
+    guide: NDArray[np.intp]  # (G,)
+    ambiguous: NDArray[np.bool_]  # (G,)
+    thresholds: NDArray[np.float64]  # (3, 2S)
+
+    def sectors(self, u: NDArray[np.float64]) -> NDArray[np.intp]:
+        """The sector of each attempt from its sector uniform."""
+        bucket = (u * self.guide.size).astype(np.intp)  # exact: G is a power of two
+        sector = self.guide.take(bucket)
+        hard = np.flatnonzero(self.ambiguous.take(bucket))
+        if hard.size:
+            sector[hard] = self.cum_q.searchsorted(u[hard], side="right")
+        return sector
+
+    def outcomes(self, cell: NDArray[np.intp], u: NDArray[np.float64]) -> NDArray[np.intp]:
+        """Outcome index 0..3 of each attempt from its outcome uniform; ``cell`` is its sector, plus
+        S where a breach has lowered detection."""
+        t0, t1, t2 = self.thresholds
+        k = (u >= t0.take(cell)).astype(np.intp)
+        k += u >= t1.take(cell)
+        k += u >= t2.take(cell)
+        return k
+
+
+def actor_tables(
+    attempt_mean: NDArray[np.float64],
+    split_p: NDArray[np.float64],
+    split_low: NDArray[np.float64],
+) -> list[ActorTable] | None:
+    """Per-actor tables from a phase's (1, S, Ac) attempt means and (1, S, Ac, 4) outcome
+    probabilities (normal and after a breach), computed by the same operations as
+    :func:`_sparse_day` so that every value is bitwise the same; None if an actor is busy enough
+    (``DENSE_THRESHOLD``) for the per-cell draw."""
+    S, Ac = attempt_mean.shape[-2:]
+    out = []
+    for a in range(Ac):
+        mean = attempt_mean[..., a]  # (1, S)
+        if mean.max(initial=0.0) > DENSE_THRESHOLD:
+            return None
+        lam = mean.sum(axis=-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(lam[:, None] > 0, mean / lam[:, None], 0.0)
+        cum_q = np.cumsum(share, axis=-1)[0]
+        cum_q[-1] = np.inf
+        G = 1 << min(16, max(8, int(np.ceil(np.log2(256 * S)))))  # ambiguous: <= S / G of u
+        edges = np.arange(G + 1) / G
+        guide = cum_q.searchsorted(edges[:-1], side="right").astype(np.intp)
+        ambiguous = cum_q.searchsorted(edges[1:], side="left") > guide
+        thresholds = np.concatenate(
+            [
+                np.cumsum(split_p[0, :, a, :3], axis=-1).T,
+                np.cumsum(split_low[0, :, a, :3], axis=-1).T,
+            ],
+            axis=1,
+        )
+        out.append(ActorTable(float(lam[0]), cum_q, guide, ambiguous, thresholds))
     return out

@@ -36,7 +36,7 @@ they describe weapons, training and morale, epistemic uncertainties that experim
 (the `engage` command draws them over their ranges instead).
 
 Randomness: block k of replications draws its incursion numbers from its own stream,
-``SeedSequence(seed, spawn_key=(k, 1))``, separate from the covert stream of the same block, so the
+:data:`bordersim.engine.rng.INCURSION_STREAM`, separate from the covert stream of the same block, so the
 covert numbers of a run without breaches are those of an engine without incursions, and nothing
 depends on how replications are split between calls.
 """
@@ -48,7 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from bordersim.engine.rng import blocks_for
+from bordersim.engine.rng import INCURSION_STREAM, blocks_for, stream_generator
 from bordersim.model.activation import (
     csto_strength_fraction,
     escalation_request_day,
@@ -56,20 +56,15 @@ from bordersim.model.activation import (
 )
 from bordersim.model.codes import ActivationMode, AttackerDist
 from bordersim.model.compile import Compiled
+from bordersim.model.detection import detection_probability
 from bordersim.model.engagement import BREACH, REPELLED, UNDECIDED, resolve_engagements
+from bordersim.model.interdiction import interdiction_probability, response_time_hours
+from bordersim.model.outcomes import outcome_probabilities
 
-INCURSION_STREAM = 1  #: second element of the spawn key of a block's incursion stream
 CHUNK = 8_192  #: engagements per resolve call: bounds memory (events x reinforcement waves); the result does not depend on it
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
-
-
-def incursion_generator(seed: int, block: int) -> np.random.Generator:
-    """The incursion stream of replication block ``block`` under root ``seed``."""
-    return np.random.Generator(
-        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, INCURSION_STREAM)))
-    )
 
 
 @dataclass(frozen=True)
@@ -94,6 +89,40 @@ class IncursionOutcome:
     @property
     def n_engagements(self) -> int:
         return int(self.engagements.sum())
+
+
+@dataclass(frozen=True)
+class _Events:
+    """Every armed event of a run as flat arrays (one row per event)."""
+
+    rep: IntArray  # replication, 0-based in this run
+    day: IntArray
+    actor: IntArray  # index into compiled.armed_ids
+    sector: IntArray
+    attackers: FloatArray  # attacker strength
+
+    @property
+    def size(self) -> int:
+        return int(self.rep.size)
+
+
+@dataclass
+class _Tally:
+    """Per (replication, armed actor) sums of the engagements' results."""
+
+    engagements: IntArray
+    breaches: IntArray
+    repelled: IntArray
+    undecided: IntArray
+    defender_losses: FloatArray
+    attacker_losses: FloatArray
+    reinf_sum: FloatArray
+    reinf_count: IntArray
+
+    @classmethod
+    def zeros(cls, R: int, Aa: int) -> _Tally:
+        i, f = np.zeros((R, Aa), dtype=np.int64), np.zeros((R, Aa))
+        return cls(i, i.copy(), i.copy(), i.copy(), f, f.copy(), f.copy(), i.copy())
 
 
 def unit_fractions(
@@ -159,105 +188,118 @@ def simulate_incursions(
     R, T, S = replications, days, compiled.n_sectors
     Aa = len(compiled.armed_ids)
     phase_of_day = compiled.phase_index()[:T]
+    ev = _draw_events(compiled, phase_of_day, seed, R, rep_start)
+    request_day = _request_days(compiled, ev, R, T)
+    tally = _Tally.zeros(R, Aa)
+    outcome = _resolve(compiled, ev, phase_of_day, request_day, tally)
+
+    is_breach = outcome == BREACH
+    daily_sum = np.zeros((T, 2))
+    daily_arr = np.zeros((R, T, S, 2), dtype=np.int16) if daily else None
+    if ev.size:
+        daily_sum[:, 0] = np.bincount(ev.day, minlength=T)
+        daily_sum[:, 1] = np.bincount(ev.day[is_breach], minlength=T)
+        if daily_arr is not None:
+            flat = daily_arr.reshape(-1)  # a view: (R, T, S, 2) in C order
+            cell = ((ev.rep * T + ev.day) * S + ev.sector) * 2
+            np.add.at(flat, cell, 1)
+            np.add.at(flat, cell[is_breach] + 1, 1)
+    b_rep, b_day, b_sector = ev.rep[is_breach], ev.day[is_breach], ev.sector[is_breach]
+    order = np.lexsort((b_rep, b_day))
+    return IncursionOutcome(
+        request_day=request_day,
+        engagements=tally.engagements,
+        breaches=tally.breaches,
+        repelled=tally.repelled,
+        undecided=tally.undecided,
+        defender_losses=tally.defender_losses,
+        attacker_losses=tally.attacker_losses,
+        first_reinf_hours_sum=tally.reinf_sum,
+        first_reinf_count=tally.reinf_count,
+        daily_sum=daily_sum,
+        daily=daily_arr,
+        breach_rep=b_rep[order],
+        breach_day=b_day[order],
+        breach_sector=b_sector[order],
+    )
+
+
+def _draw_events(
+    compiled: Compiled, phase_of_day: IntArray, seed: int, R: int, rep_start: int
+) -> _Events:
+    """Every event of the run, block by block from each block's incursion stream.
+
+    A Poisson process split over cells: the run's total per replication is Poisson(sum of rates)
+    and each event falls in a (day, actor, sector) cell with probability rate / sum -- the same law
+    as independent Poisson counts per cell, at a cost proportional to the events rather than to
+    replications x days x sectors."""
+    T, S, Aa = phase_of_day.size, compiled.n_sectors, len(compiled.armed_ids)
     rates = (
         np.array([compiled.phases[p].armed_rate for p in phase_of_day]).reshape(T, Aa, S)
         if Aa
         else np.zeros((T, 0, S))
     )
     cells = np.flatnonzero(rates.reshape(-1) > 0)  # (day, actor, sector) cells that can see attacks
-
-    reps_l, days_l, actors_l, sectors_l, attackers_l = [], [], [], [], []
+    parts: list[tuple[IntArray, IntArray, FloatArray]] = []  # (replication, cell, attackers)
     if cells.size:
-        # A Poisson process split over cells: the run's total per replication is Poisson(sum of
-        # rates) and each event falls in a cell with probability rate / sum -- the same law as
-        # independent Poisson counts per (day, actor, sector), at a cost proportional to the events
-        # rather than to replications x days x sectors.
         cell_rates = rates.reshape(-1)[cells]
         total = float(cell_rates.sum())
         cdf = np.cumsum(cell_rates) / total
         for block, r0, n in blocks_for(rep_start, R):
-            rng = incursion_generator(seed, block)
+            rng = stream_generator(seed, block, INCURSION_STREAM)
             k = rng.poisson(total, size=n)
             r_ev = np.repeat(np.arange(n), k) + (r0 - rep_start)
             pick = np.minimum(
                 np.searchsorted(cdf, rng.random(r_ev.size), side="right"), cells.size - 1
             )
             cell = cells[pick]
-            t_ev, rest = np.divmod(cell, Aa * S)
-            a_ev, s_ev = np.divmod(rest, S)
-            reps_l.append(r_ev)
-            days_l.append(t_ev)
-            actors_l.append(a_ev)
-            sectors_l.append(s_ev)
-            attackers_l.append(_draw_attackers(rng, compiled.armed_attackers, a_ev))
+            a_ev = (cell // S) % max(Aa, 1)
+            parts.append((r_ev, cell, _draw_attackers(rng, compiled.armed_attackers, a_ev)))
+    if not parts:
+        z = np.zeros(0, dtype=np.int64)
+        return _Events(z, z, z, z, np.zeros(0))
+    rep = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    cell = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    day, rest = np.divmod(cell, Aa * S)
+    actor, sector = np.divmod(rest, S)
+    attackers = np.concatenate([p[2] for p in parts]).astype(np.float64)
+    return _Events(rep, day, actor, sector, attackers)
 
-    def cat(parts: list[NDArray], dtype: type) -> NDArray:
-        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
-    rep = cat(reps_l, np.int64)
-    day = cat(days_l, np.int64)
-    actor = cat(actors_l, np.int64)
-    sector = cat(sectors_l, np.int64)
-    attackers = cat(attackers_l, np.float64)
-    E = rep.size
+def _request_days(compiled: Compiled, ev: _Events, R: int, T: int) -> FloatArray:
+    """(R,) the day each replication asks for help: from its own daily engagement counts under
+    threshold escalation, else the compiled day (a date, or inf for never)."""
+    if compiled.escalation.get("mode", "never") != "threshold":
+        return np.full(R, float(compiled.request_day))
+    per_day = np.bincount(ev.rep * T + ev.day, minlength=R * T).reshape(R, T)
+    return escalation_request_day(
+        per_day,
+        int(compiled.escalation["window_days"]),
+        float(compiled.escalation["threshold"]),
+    )
 
-    # escalation: per replication, from the daily engagement counts
-    mode = compiled.escalation.get("mode", "never")
-    if mode == "threshold":
-        per_day = np.bincount(rep * T + day, minlength=R * T).reshape(R, T)
-        request_day = escalation_request_day(
-            per_day,
-            int(compiled.escalation["window_days"]),
-            float(compiled.escalation["threshold"]),
-        )
-    else:
-        request_day = np.full(R, float(compiled.request_day))
 
-    engagements = np.zeros((R, Aa), dtype=np.int64)
-    breaches = np.zeros((R, Aa), dtype=np.int64)
-    repelled = np.zeros((R, Aa), dtype=np.int64)
-    undecided = np.zeros((R, Aa), dtype=np.int64)
-    d_loss = np.zeros((R, Aa))
-    a_loss = np.zeros((R, Aa))
-    reinf_sum = np.zeros((R, Aa))
-    reinf_cnt = np.zeros((R, Aa), dtype=np.int64)
-    daily_sum = np.zeros((T, 2))
-    daily_arr = np.zeros((R, T, S, 2), dtype=np.int16) if daily else None
-    outcome = np.zeros(E, dtype=np.int8)
-
+def _resolve(
+    compiled: Compiled,
+    ev: _Events,
+    phase_of_day: IntArray,
+    request_day: FloatArray,
+    tally: _Tally,
+) -> NDArray[np.int8]:
+    """Resolve every engagement (in chunks of CHUNK), adding its results to ``tally``; returns the
+    outcome code of each event."""
     inc = compiled.incursion
-    guards_p = np.array([p.guards for p in compiled.phases])  # (P, S)
-    ug_p = np.array([p.unit_guards for p in compiled.phases])  # (P, U, S)
-    active_p = np.array([p.unit_active for p in compiled.phases])  # (P, U)
-    rh_p = np.array([p.reinf_hours for p in compiled.phases])  # (P, J, S)
-    rs_p = np.array([p.reinf_size for p in compiled.phases])  # (P, J, S)
-    slot_unit = compiled.reinf_unit
-    for c0 in range(0, E, CHUNK):
-        sl = slice(c0, min(E, c0 + CHUNK))
-        r, t, a, s = rep[sl], day[sl], actor[sl], sector[sl]
-        p = phase_of_day[t]
-        frac = unit_fractions(compiled, p, t.astype(float), request_day[r])  # (e, U)
-        guards = guards_p[p, s]
-        if ug_p.size:
-            # units whose per-replication activation differs from the compiled phase (threshold
-            # escalation) add or remove their border guards in this replication
-            guards = guards + ((frac - active_p[p]) * ug_p[p, :, s]).sum(axis=1)
-        garrison = np.maximum(guards, 0.0) / compiled.posts[s]
-        local_t = compiled.local_hours[s][:, None]
-        local_n = (inc.local_fraction * garrison)[:, None]
-        if slot_unit.size:
-            unit_t = rh_p[p, :, s]  # (e, J)
-            unit_n = rs_p[p, :, s] * frac[:, slot_unit]
-            times = np.concatenate([local_t, unit_t], axis=1)
-            sizes = np.concatenate([local_n, unit_n], axis=1)
-        else:
-            times, sizes = local_t, local_n
-        times = np.where(sizes > 0, times, np.inf)
-        used = np.isfinite(times).any(axis=0)
-        times, sizes = times[:, used], sizes[:, used]
+    Aa = len(compiled.armed_ids)
+    n_ra = tally.engagements.size
+    outcome = np.zeros(ev.size, dtype=np.int8)
+    for c0 in range(0, ev.size, CHUNK):
+        sl = slice(c0, min(ev.size, c0 + CHUNK))
+        garrison, times, sizes = _garrison_and_reinforcements(
+            compiled, phase_of_day[ev.day[sl]], ev.day[sl], ev.sector[sl], request_day[ev.rep[sl]]
+        )
         res = resolve_engagements(
             garrison,
-            attackers[sl],
+            ev.attackers[sl],
             inc.alpha,
             inc.beta,
             times,
@@ -270,60 +312,63 @@ def simulate_incursions(
         outcome[sl] = res.outcome
         first = times.min(axis=1, initial=np.inf)
         has = np.isfinite(first)
-        ra = r * Aa + a
-        n_ra = R * Aa
+        ra = ev.rep[sl] * Aa + ev.actor[sl]
 
-        def add(x: NDArray, into: NDArray, ra: IntArray = ra, n_ra: int = n_ra) -> None:
+        def add(x: NDArray, into: NDArray, ra: IntArray = ra) -> None:
             into += (
                 np.bincount(ra, weights=x, minlength=n_ra).reshape(into.shape).astype(into.dtype)
             )
 
-        add(np.ones(r.size), engagements)
-        add((res.outcome == BREACH).astype(float), breaches)
-        add((res.outcome == REPELLED).astype(float), repelled)
-        add((res.outcome == UNDECIDED).astype(float), undecided)
-        add(res.defender_losses, d_loss)
-        add(res.attacker_losses, a_loss)
-        add(np.where(has, first, 0.0), reinf_sum)
-        add(has.astype(float), reinf_cnt)
+        add(np.ones(ra.size), tally.engagements)
+        add((res.outcome == BREACH).astype(float), tally.breaches)
+        add((res.outcome == REPELLED).astype(float), tally.repelled)
+        add((res.outcome == UNDECIDED).astype(float), tally.undecided)
+        add(res.defender_losses, tally.defender_losses)
+        add(res.attacker_losses, tally.attacker_losses)
+        add(np.where(has, first, 0.0), tally.reinf_sum)
+        add(has.astype(float), tally.reinf_count)
+    return outcome
 
-    is_breach = outcome == BREACH
-    if E:
-        daily_sum[:, 0] = np.bincount(day, minlength=T)
-        daily_sum[:, 1] = np.bincount(day[is_breach], minlength=T)
-        if daily_arr is not None:
-            flat = daily_arr.reshape(-1)  # a view: (R, T, S, 2) in C order
-            cell = ((rep * T + day) * S + sector) * 2
-            np.add.at(flat, cell, 1)
-            np.add.at(flat, cell[is_breach] + 1, 1)
-    order = np.lexsort((rep[is_breach], day[is_breach]))
-    return IncursionOutcome(
-        request_day=request_day,
-        engagements=engagements,
-        breaches=breaches,
-        repelled=repelled,
-        undecided=undecided,
-        defender_losses=d_loss,
-        attacker_losses=a_loss,
-        first_reinf_hours_sum=reinf_sum,
-        first_reinf_count=reinf_cnt,
-        daily_sum=daily_sum,
-        daily=daily_arr,
-        breach_rep=rep[is_breach][order],
-        breach_day=day[is_breach][order],
-        breach_sector=sector[is_breach][order],
-    )
+
+def _garrison_and_reinforcements(
+    compiled: Compiled, p: IntArray, t: IntArray, s: IntArray, request_day: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """For events in phases ``p`` on days ``t`` in sectors ``s``: the outpost's garrison (e,) and
+    the reinforcement waves' arrival hours and sizes (e, waves), unused waves dropped."""
+    inc = compiled.incursion
+    frac = unit_fractions(compiled, p, t.astype(float), request_day)  # (e, U)
+    guards = np.array([ph.guards for ph in compiled.phases])[p, s]
+    ug_p = np.array([ph.unit_guards for ph in compiled.phases])  # (P, U, S)
+    if ug_p.size:
+        # units whose per-replication activation differs from the compiled phase (threshold
+        # escalation) add or remove their border guards in this replication
+        active_p = np.array([ph.unit_active for ph in compiled.phases])  # (P, U)
+        guards = guards + ((frac - active_p[p]) * ug_p[p, :, s]).sum(axis=1)
+    garrison = np.maximum(guards, 0.0) / compiled.posts[s]
+    local_t = compiled.local_hours[s][:, None]
+    local_n = (inc.local_fraction * garrison)[:, None]
+    slot_unit = compiled.reinf_unit
+    if slot_unit.size:
+        unit_t = np.array([ph.reinf_hours for ph in compiled.phases])[p, :, s]  # (e, J)
+        unit_n = np.array([ph.reinf_size for ph in compiled.phases])[p, :, s] * frac[:, slot_unit]
+        times = np.concatenate([local_t, unit_t], axis=1)
+        sizes = np.concatenate([local_n, unit_n], axis=1)
+    else:
+        times, sizes = local_t, local_n
+    times = np.where(sizes > 0, times, np.inf)
+    used = np.isfinite(times).any(axis=0)
+    return garrison, times[:, used], sizes[:, used]
 
 
 def block_breaches(
     out: IncursionOutcome, first: int, n: int, days: int
-) -> tuple[IntArray, IntArray, IntArray]:
-    """Breaches of replications [first, first + n) as (local rep, sector, day starts) where
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Breaches of replications [first, first + n) as (local rep, sector, day, day starts) where
     ``starts[t]:starts[t + 1]`` indexes the breaches of day t (breaches are sorted by day)."""
     m = (out.breach_rep >= first) & (out.breach_rep < first + n)
     d = out.breach_day[m]
     starts = np.searchsorted(d, np.arange(days + 1), side="left")
-    return out.breach_rep[m] - first, out.breach_sector[m], starts.astype(np.int64)
+    return out.breach_rep[m] - first, out.breach_sector[m], d, starts.astype(np.int64)
 
 
 def per_rep_outcome_p(
@@ -339,10 +384,6 @@ def per_rep_outcome_p(
     (border-duty units activated by a replication's own request); ``detect_mult`` (n, S) multiplies
     p_detect (a recent breach). Same model functions as the compiler, so with zero extras and
     multiplier 1 it reproduces the phase's ``outcome_p`` exactly."""
-    from bordersim.model.detection import detection_probability
-    from bordersim.model.interdiction import interdiction_probability, response_time_hours
-    from bordersim.model.outcomes import outcome_probabilities
-
     ph = compiled.phases[phase_idx]
     c = compiled
     guards = ph.guards[None, :] + extra_guards
