@@ -14,14 +14,17 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from bordersim.api import OverrideError, PolicyFileError, Scenario, ScenarioError, load
+from bordersim import api
 from bordersim.scenario.builtin import DEFAULT_SCENARIO
+
+if TYPE_CHECKING:
+    from bordersim.api import Scenario
 
 __all__ = [
     "JsonOpt",
@@ -34,6 +37,7 @@ __all__ = [
     "parse_date",
     "parse_sets",
     "replication_progress",
+    "show_progress",
     "with_policy_file",
     "with_sets",
 ]
@@ -62,8 +66,8 @@ def fail(message: str) -> NoReturn:
 def load_or_fail(name_or_path: str | None) -> Scenario:
     """The scenario of a built-in name or a YAML path (default: the default built-in), or exit 2."""
     try:
-        return load(name_or_path)
-    except (FileNotFoundError, ScenarioError) as exc:
+        return api.load(name_or_path)
+    except (FileNotFoundError, api.ScenarioError) as exc:
         fail(str(exc))
 
 
@@ -83,7 +87,7 @@ def with_policy_file(sc: Scenario, path: Path | None) -> Scenario:
         return sc
     try:
         return sc.with_policy_file(path)
-    except PolicyFileError as exc:
+    except api.PolicyFileError as exc:
         fail(str(exc))
 
 
@@ -109,7 +113,7 @@ def with_sets(sc: Scenario, items: Sequence[str], allow_outside_range: bool) -> 
     values = parse_sets(items)
     try:
         return sc.with_overrides(values, allow_outside_range=allow_outside_range)
-    except OverrideError as exc:
+    except api.OverrideError as exc:
         fail(f"--set {exc}")
 
 

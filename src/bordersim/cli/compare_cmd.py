@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from bordersim.api import Comparison, CompileError
-from bordersim.api import compare as compare_policies
+from bordersim import api
 from bordersim.cli.common import (
     JsonOpt,
     ScenarioArg,
@@ -28,14 +27,22 @@ from bordersim.cli.common import (
     show_progress,
     with_policy_file,
 )
-from bordersim.cli.fit import compact_table, fits, fmt_pm, print_fitting
-from bordersim.report.formatting import fmt_estimate
+from bordersim.cli.fit import compact_table, estimate, fits, fmt_pm, print_fitting
+from bordersim.report.formatting import MISSING
+
+if TYPE_CHECKING:
+    from bordersim.api import Comparison
 
 __all__ = ["compare", "print_comparison"]
 
 
 def _ci(e: dict[str, Any], pct: bool = False) -> str:
-    return fmt_estimate(e["mean"], e["lo"], e["hi"], pct)
+    return estimate(e["mean"], e["lo"], e["hi"], pct)
+
+
+def _p(x: dict[str, Any]) -> str:
+    """P(better) with two decimals (:data:`MISSING` when undefined: no paired values)."""
+    return MISSING if x["p_better"] is None else f"{x['p_better']:.2f}"
 
 
 def _pm(e: dict[str, Any], pct: bool = False) -> str:
@@ -62,9 +69,7 @@ def _wide(report: dict[str, Any]) -> list[Table]:
         d.add_column(name, justify="right")
     by = {(x["policy"], x["metric"]): x for x in report["differences"]}
     for m in report["metrics"]:
-        cells = [
-            f"{_ci(by[(p, m)], m == 'true_rate')}  P={by[(p, m)]['p_better']:.2f}" for p in others
-        ]
+        cells = [f"{_ci(by[(p, m)], m == 'true_rate')}  P={_p(by[(p, m)])}" for p in others]
         d.add_row(report["metric_labels"][m], *cells)
     return [t, d]
 
@@ -78,14 +83,14 @@ def _compact(report: dict[str, Any]) -> list[Table]:
     by = {(x["policy"], x["metric"]): x for x in report["differences"]}
     for m in report["metrics"]:
         pct = m == "true_rate"
-        t.add_row(report["metric_labels"][m], style="bold")
+        t.add_row(m.replace("_", " "), style="bold")
         for p in report["policies"]:
             x = by.get((p, m))
             t.add_row(
                 f"  {p}",
                 _pm(report["per_policy"][p][m], pct),
                 "" if x is None else _pm(x, pct),
-                "" if x is None else f"{x['p_better']:.2f}",
+                "" if x is None else _p(x),
             )
     return [t]
 
@@ -104,6 +109,8 @@ def print_comparison(report: dict[str, Any], wide: bool = False) -> None:
     else:
         for table in _compact(report):
             console.print(table)
+    if not (wide or all(fits(console, t) for t in full)):
+        console.print("[dim]± = half-width of the 95% CI; --wide for the full tables[/]")
     console.print(
         "P(better) = share of paired replications in which the policy did better than the "
         "baseline (ties count half)."
@@ -138,12 +145,12 @@ def compare(
     start_date = parse_date(start)
     with replication_progress(replications * len(policies), show_progress(json_out)) as progress:
         try:
-            cmp: Comparison = compare_policies(
+            cmp: Comparison = api.compare(
                 sc, policies, replications=replications, days=days, start=start_date,
                 seed=seed, command=["bordersim", *sys.argv[1:]], progress=progress,
             )  # fmt: skip
             report = cmp.summary()
-        except CompileError as exc:
+        except api.CompileError as exc:
             fail(str(exc))
     if out is not None:
         write_json(out / "compare.json", report)
