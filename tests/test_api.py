@@ -200,3 +200,14 @@ def test_import_is_cheap_and_names_resolve_lazily() -> None:
     assert sorted(bs.__all__) == sorted([*bs.api.__all__, "__version__"])
     for name in bs.api.__all__:
         assert getattr(bs, name) is getattr(bs.api, name)
+
+
+@pytest.mark.parametrize("module", ["scenarios", "runs", "plans"])
+def test_docstring_examples_run(module: str) -> None:
+    """Every example in the API's docstrings is executed and gives what it shows."""
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"bordersim.api.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
