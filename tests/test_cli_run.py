@@ -141,3 +141,20 @@ def test_run_allow_outside_range_is_marked_in_the_manifest(tmp_path: Path) -> No
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["overrides"] == {RATE: 150.0}
     assert manifest["outside_range"] == [RATE]
+
+
+def test_compare_takes_set_too() -> None:
+    import bordersim as bs
+
+    args = ["compare", "-p", "tajik-only", "-p", "aid-equipment", "-n", "20", "--days", "10",
+            "--set", f"{RATE}=20", "--json"]  # fmt: skip
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    data.pop("command")
+    sc = bs.load().with_overrides({RATE: 20})
+    assert (
+        data == bs.compare(sc, ["tajik-only", "aid-equipment"], replications=20, days=10).summary()
+    )
+    bad = runner.invoke(app, [*args[:-1], "--set", f"{RATE}=99"])
+    assert bad.exit_code == 2 and "outside the quantity's range" in bad.output

@@ -27,8 +27,10 @@ if TYPE_CHECKING:
     from bordersim.api import Scenario
 
 __all__ = [
+    "AllowOutsideOpt",
     "JsonOpt",
     "ScenarioArg",
+    "SetOpt",
     "WideOpt",
     "console",
     "err_console",
@@ -50,6 +52,20 @@ ScenarioArg = Annotated[
     typer.Argument(help=f"built-in scenario name or YAML file (default {DEFAULT_SCENARIO})"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="override a quantity by its ledger name (`bordersim sources`): NAME=VALUE; repeatable",
+    ),
+]
+AllowOutsideOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-outside-range",
+        help="let --set go outside the quantity's range (marked in the manifest)",
+    ),
+]
 WideOpt = Annotated[
     bool, typer.Option("--wide", help="full tables with every CI, however wide the terminal")
 ]

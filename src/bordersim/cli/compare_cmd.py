@@ -16,8 +16,10 @@ from rich.table import Table
 
 from bordersim import api
 from bordersim.cli.common import (
+    AllowOutsideOpt,
     JsonOpt,
     ScenarioArg,
+    SetOpt,
     WideOpt,
     console,
     fail,
@@ -26,6 +28,7 @@ from bordersim.cli.common import (
     replication_progress,
     show_progress,
     with_policy_file,
+    with_sets,
 )
 from bordersim.cli.fit import compact_table, estimate, fits, fmt_pm, print_fitting
 from bordersim.report.formatting import MISSING
@@ -132,6 +135,8 @@ def compare(
     policy_file: Annotated[
         Path | None, typer.Option(help="YAML file with one policy (optimize --write-policy)")
     ] = None,
+    set_: SetOpt = None,
+    allow_outside_range: AllowOutsideOpt = False,
     wide: WideOpt = False,
 ) -> None:
     """Compare policies: each metric per policy, and paired differences against the first
@@ -139,6 +144,7 @@ def compare(
     from bordersim.experiments.store import write_json  # imports xarray: lazy for start-up
 
     sc = with_policy_file(load_or_fail(scenario), policy_file)
+    sc = with_sets(sc, set_ or [], allow_outside_range)
     policies = policy or ["tajik-only", *[p for p in sc.model.policies if p != "tajik-only"]]
     if len(policies) < 2:
         fail("give at least two --policy options (the first is the baseline)")

@@ -17,8 +17,10 @@ from rich.table import Table
 
 from bordersim import api
 from bordersim.cli.common import (
+    AllowOutsideOpt,
     JsonOpt,
     ScenarioArg,
+    SetOpt,
     WideOpt,
     console,
     fail,
@@ -183,17 +185,8 @@ def run(
     policy_file: Annotated[
         Path | None, typer.Option(help="YAML file with one policy (optimize --write-policy)")
     ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="override a quantity by its ledger name (`bordersim sources`): NAME=VALUE; "
-            "repeatable",
-        ),
-    ] = None,
-    allow_outside_range: Annotated[
-        bool, typer.Option(help="let --set go outside the quantity's range (noted in the manifest)")
-    ] = False,
+    set_: SetOpt = None,
+    allow_outside_range: AllowOutsideOpt = False,
     wide: WideOpt = False,
 ) -> None:
     """Simulate a scenario and print what crosses and how much is stopped, with 95% CIs."""
