@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import xarray as xr
 from typer.testing import CliRunner
 
@@ -84,3 +85,76 @@ def test_compare_json_has_paired_differences(tmp_path: Path) -> None:
     assert (tmp_path / "compare.json").exists()
     # the incursion metrics the reports argue about are compared too
     assert {"breaches", "defender_losses", "first_reinforcement_hours"} <= set(data["metrics"])
+
+
+RATE = "actors.drug_traffickers.rate_per_day"
+
+
+def test_run_set_overrides_a_quantity_by_its_ledger_name(tmp_path: Path) -> None:
+    args = ["run", "-n", "30", "--days", "10", "--seed", "2", "--json"]
+    plain = json.loads(runner.invoke(app, args).stdout)
+    r = runner.invoke(
+        app, [*args, "--set", f"{RATE}=15", "--set", "terrain.plain.sweep_width_km=0.3"]
+    )
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    import bordersim as bs
+
+    sc = bs.load().with_overrides({RATE: 15, "terrain.plain.sweep_width_km": 0.3})
+    assert data == bs.run(sc, replications=30, days=10, seed=2).summary()
+    assert data["scenario_hash"] != plain["scenario_hash"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "actors.drug_trafickers.rate_per_day=15",
+            "no such quantity in scenario tajik-afghan-2021",
+        ),
+        ("actors.drug_traffickers.rate_per_day", "expected NAME=VALUE"),
+        ("=15", "expected NAME=VALUE"),
+        (f"{RATE}=fifteen", "'fifteen' is not a number"),
+        (f"{RATE}=nan", "is not a finite number"),
+        (f"{RATE}=150", "150 is outside the quantity's range 3 to 30 attempts/day"),
+    ],
+)
+def test_run_set_errors_are_one_message_exit_2_and_nothing_written(
+    tmp_path: Path, setting: str, message: str
+) -> None:
+    out = tmp_path / "run"
+    r = runner.invoke(app, ["run", "-n", "5", "--days", "2", "--set", setting, "--out", str(out)])
+    assert r.exit_code == 2, r.output
+    assert message in r.output and "--set" in r.output
+    assert r.output.count("error:") == 1 and "Traceback" not in r.output
+    assert not out.exists()
+
+
+def test_run_allow_outside_range_is_marked_in_the_manifest(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    r = runner.invoke(
+        app,
+        ["run", "-n", "5", "--days", "2", "--set", f"{RATE}=150", "--allow-outside-range",
+         "--out", str(out)],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["overrides"] == {RATE: 150.0}
+    assert manifest["outside_range"] == [RATE]
+
+
+def test_compare_takes_set_too() -> None:
+    import bordersim as bs
+
+    args = ["compare", "-p", "tajik-only", "-p", "aid-equipment", "-n", "20", "--days", "10",
+            "--set", f"{RATE}=20", "--json"]  # fmt: skip
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    data.pop("command")
+    sc = bs.load().with_overrides({RATE: 20})
+    assert (
+        data == bs.compare(sc, ["tajik-only", "aid-equipment"], replications=20, days=10).summary()
+    )
+    bad = runner.invoke(app, [*args[:-1], "--set", f"{RATE}=99"])
+    assert bad.exit_code == 2 and "outside the quantity's range" in bad.output

@@ -7,19 +7,16 @@ The public Python API (:mod:`bordersim.api`) is re-exported here::
     res = bs.run(sc, policy="russian-guards-return", replications=500, seed=1)
     res.summary()
 
-The names are resolved on first use, so that ``import bordersim`` (and the command line's start-up,
-which imports this package) does not pay for NumPy, pydantic and the scenario schema up front.
+The names (and ``__version__``, read from the installed package's metadata) are resolved on first
+use, so that ``import bordersim`` and the command line's start-up do not pay for NumPy, pydantic
+and the scenario schema up front.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("bordersim")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
+from bordersim import api
 
 if TYPE_CHECKING:
     from bordersim.api import (
@@ -42,6 +39,8 @@ if TYPE_CHECKING:
         policies,
         run,
     )
+
+    __version__: str
 
 __all__ = [
     "Comparison",
@@ -66,9 +65,25 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from bordersim import api  # lazy: the API imports NumPy and pydantic (see the docstring)
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # ~40 ms: only when asked
 
-        return getattr(api, name)
-    raise AttributeError(f"module 'bordersim' has no attribute {name!r}")
+    try:
+        return version("bordersim")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+        return "0.0.0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value: Any = _version()
+    elif name in api.__all__:
+        value = getattr(api, name)
+    else:
+        raise AttributeError(f"module 'bordersim' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

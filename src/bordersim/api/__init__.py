@@ -12,20 +12,51 @@ A notebook needs only these names::
 
 The command line is a thin layer over these functions. Every argument after the scenario (and,
 for ``compare``, the policies) is keyword-only.
+
+Each name is imported from its module on first use: the modules need NumPy, pydantic and the
+scenario schema (about 0.4 s), which ``bordersim --help`` and ``import bordersim`` should not pay.
 """
 
-from bordersim.api.lever_set import Lever, apply_levers, levers
-from bordersim.api.plans import EngageResult, PlanResult, engage, optimize
-from bordersim.api.runs import Comparison, RunResult, compare, run
-from bordersim.api.scenarios import (
-    OverrideError,
-    PolicyFileError,
-    Scenario,
-    load,
-    policies,
-)
-from bordersim.model.compile import CompileError
-from bordersim.scenario.loading import ScenarioError
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bordersim.api.lever_set import Lever, apply_levers, levers
+    from bordersim.api.plans import EngageResult, PlanResult, engage, optimize
+    from bordersim.api.runs import Comparison, RunResult, compare, run
+    from bordersim.api.scenarios import (
+        OverrideError,
+        PolicyFileError,
+        Scenario,
+        load,
+        policies,
+    )
+    from bordersim.model.compile import CompileError
+    from bordersim.scenario.loading import ScenarioError
+
+#: Public name -> the module that defines it.
+_HOME = {
+    "CompileError": "bordersim.model.compile",
+    "Comparison": "bordersim.api.runs",
+    "EngageResult": "bordersim.api.plans",
+    "Lever": "bordersim.api.lever_set",
+    "apply_levers": "bordersim.api.lever_set",
+    "levers": "bordersim.api.lever_set",
+    "OverrideError": "bordersim.api.scenarios",
+    "PlanResult": "bordersim.api.plans",
+    "PolicyFileError": "bordersim.api.scenarios",
+    "RunResult": "bordersim.api.runs",
+    "Scenario": "bordersim.api.scenarios",
+    "ScenarioError": "bordersim.scenario.loading",
+    "compare": "bordersim.api.runs",
+    "engage": "bordersim.api.plans",
+    "load": "bordersim.api.scenarios",
+    "optimize": "bordersim.api.plans",
+    "policies": "bordersim.api.scenarios",
+    "run": "bordersim.api.runs",
+}
 
 __all__ = [
     "Comparison",
@@ -47,3 +78,15 @@ __all__ = [
     "policies",
     "run",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        value = getattr(importlib.import_module(_HOME[name]), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    raise AttributeError(f"module 'bordersim.api' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

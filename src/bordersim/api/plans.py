@@ -42,12 +42,22 @@ class PlanResult:
     scenario: Scenario
 
     def summary(self) -> dict[str, Any]:
-        """The plan as ``bordersim optimize --json`` prints it (without ``policy_file``)."""
+        """The plan as ``bordersim optimize --json`` prints it (without ``policy_file``): floats
+        rounded to 10 digits, undefined figures ``None``.
+
+        Example:
+            >>> import bordersim as bs
+            >>> bs.optimize("tajik-afghan-2021", guards=6000).summary()["guards"]
+            6000.0
+        """
+        from bordersim.engine.results import clean_for_json  # xarray, via the engine: lazy
+
         report = self.plan.to_dict()
         report["verification"] = (
             self.verification.as_dict() if self.verification is not None else None
         )
-        return report
+        data: dict[str, Any] = clean_for_json(report)
+        return data
 
     def as_policy(self) -> Policy:
         """The plan as a policy (what ``bordersim optimize --write-policy`` writes)."""

@@ -1,5 +1,9 @@
-"""bordersim.cli layer: the `bordersim` command (typer + rich), a thin layer over bordersim.api."""
+"""bordersim.cli layer: the `bordersim` command (typer + rich), a thin layer over bordersim.api.
 
-from bordersim.cli.app import app, main
+The typer application is ``bordersim.cli.app.app`` (not re-exported here, so that the name
+``bordersim.cli.app`` keeps meaning the module).
+"""
 
-__all__ = ["app", "main"]
+from bordersim.cli.app import main
+
+__all__ = ["main"]

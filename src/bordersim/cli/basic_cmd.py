@@ -10,7 +10,6 @@ from rich.table import Table
 
 from bordersim.cli.common import console, load_or_fail
 from bordersim.scenario.builtin import DEFAULT_SCENARIO, describe_builtins
-from bordersim.scenario.placeholders import placeholder_report
 
 __all__ = ["scenarios", "validate"]
 
@@ -38,5 +37,7 @@ def validate(
         f"{n_q} quantities with evidence",
         soft_wrap=True,  # one line; the terminal wraps it, not rich
     )
+    from bordersim.scenario.placeholders import placeholder_report  # the schema (pydantic): lazy
+
     for line in placeholder_report(sc):  # bordersim new's placeholders: a warning, not a failure
         print(line, file=sys.stderr)

@@ -14,18 +14,23 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from bordersim.api import OverrideError, PolicyFileError, Scenario, ScenarioError, load
+from bordersim import api
 from bordersim.scenario.builtin import DEFAULT_SCENARIO
 
+if TYPE_CHECKING:
+    from bordersim.api import Scenario
+
 __all__ = [
+    "AllowOutsideOpt",
     "JsonOpt",
     "ScenarioArg",
+    "SetOpt",
     "WideOpt",
     "console",
     "err_console",
@@ -34,6 +39,7 @@ __all__ = [
     "parse_date",
     "parse_sets",
     "replication_progress",
+    "show_progress",
     "with_policy_file",
     "with_sets",
 ]
@@ -46,6 +52,20 @@ ScenarioArg = Annotated[
     typer.Argument(help=f"built-in scenario name or YAML file (default {DEFAULT_SCENARIO})"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the result as JSON")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="override a quantity by its ledger name (`bordersim sources`): NAME=VALUE; repeatable",
+    ),
+]
+AllowOutsideOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-outside-range",
+        help="let --set go outside the quantity's range (marked in the manifest)",
+    ),
+]
 WideOpt = Annotated[
     bool, typer.Option("--wide", help="full tables with every CI, however wide the terminal")
 ]
@@ -62,8 +82,8 @@ def fail(message: str) -> NoReturn:
 def load_or_fail(name_or_path: str | None) -> Scenario:
     """The scenario of a built-in name or a YAML path (default: the default built-in), or exit 2."""
     try:
-        return load(name_or_path)
-    except (FileNotFoundError, ScenarioError) as exc:
+        return api.load(name_or_path)
+    except (FileNotFoundError, api.ScenarioError) as exc:
         fail(str(exc))
 
 
@@ -83,7 +103,7 @@ def with_policy_file(sc: Scenario, path: Path | None) -> Scenario:
         return sc
     try:
         return sc.with_policy_file(path)
-    except PolicyFileError as exc:
+    except api.PolicyFileError as exc:
         fail(str(exc))
 
 
@@ -109,7 +129,7 @@ def with_sets(sc: Scenario, items: Sequence[str], allow_outside_range: bool) -> 
     values = parse_sets(items)
     try:
         return sc.with_overrides(values, allow_outside_range=allow_outside_range)
-    except OverrideError as exc:
+    except api.OverrideError as exc:
         fail(f"--set {exc}")
 
 

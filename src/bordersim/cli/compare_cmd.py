@@ -9,16 +9,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from bordersim.api import Comparison, CompileError
-from bordersim.api import compare as compare_policies
+from bordersim import api
 from bordersim.cli.common import (
+    AllowOutsideOpt,
     JsonOpt,
     ScenarioArg,
+    SetOpt,
     WideOpt,
     console,
     fail,
@@ -27,21 +28,24 @@ from bordersim.cli.common import (
     replication_progress,
     show_progress,
     with_policy_file,
+    with_sets,
 )
-from bordersim.cli.fit import compact_table, fits, fmt_pm, print_fitting
-from bordersim.report.formatting import MISSING, fmt_estimate
+from bordersim.cli.fit import compact_table, estimate, fits, fmt_pm, print_fitting
+from bordersim.report.formatting import MISSING
+
+if TYPE_CHECKING:
+    from bordersim.api import Comparison
 
 __all__ = ["compare", "print_comparison"]
 
 
 def _ci(e: dict[str, Any], pct: bool = False) -> str:
-    return fmt_estimate(e["mean"], e["lo"], e["hi"], pct)
+    return estimate(e["mean"], e["lo"], e["hi"], pct)
 
 
 def _p(x: dict[str, Any]) -> str:
-    """P(better), or the missing mark where no replication could be paired (NaN is None in JSON)."""
-    p = x["p_better"]
-    return MISSING if p is None else f"{p:.2f}"
+    """P(better) with two decimals (:data:`MISSING` when undefined: no paired values)."""
+    return MISSING if x["p_better"] is None else f"{x['p_better']:.2f}"
 
 
 def _pm(e: dict[str, Any], pct: bool = False) -> str:
@@ -82,7 +86,7 @@ def _compact(report: dict[str, Any]) -> list[Table]:
     by = {(x["policy"], x["metric"]): x for x in report["differences"]}
     for m in report["metrics"]:
         pct = m == "true_rate"
-        t.add_row(report["metric_labels"][m], style="bold")
+        t.add_row(m.replace("_", " "), style="bold")
         for p in report["policies"]:
             x = by.get((p, m))
             t.add_row(
@@ -108,6 +112,8 @@ def print_comparison(report: dict[str, Any], wide: bool = False) -> None:
     else:
         for table in _compact(report):
             console.print(table)
+    if not (wide or all(fits(console, t) for t in full)):
+        console.print("[dim]± = half-width of the 95% CI; --wide for the full tables[/]")
     console.print(
         "P(better) = share of paired replications in which the policy did better than the "
         "baseline (ties count half)."
@@ -129,6 +135,8 @@ def compare(
     policy_file: Annotated[
         Path | None, typer.Option(help="YAML file with one policy (optimize --write-policy)")
     ] = None,
+    set_: SetOpt = None,
+    allow_outside_range: AllowOutsideOpt = False,
     wide: WideOpt = False,
 ) -> None:
     """Compare policies: each metric per policy, and paired differences against the first
@@ -136,18 +144,19 @@ def compare(
     from bordersim.experiments.store import write_json  # imports xarray: lazy for start-up
 
     sc = with_policy_file(load_or_fail(scenario), policy_file)
+    sc = with_sets(sc, set_ or [], allow_outside_range)
     policies = policy or ["tajik-only", *[p for p in sc.model.policies if p != "tajik-only"]]
     if len(policies) < 2:
         fail("give at least two --policy options (the first is the baseline)")
     start_date = parse_date(start)
     with replication_progress(replications * len(policies), show_progress(json_out)) as progress:
         try:
-            cmp: Comparison = compare_policies(
+            cmp: Comparison = api.compare(
                 sc, policies, replications=replications, days=days, start=start_date,
                 seed=seed, command=["bordersim", *sys.argv[1:]], progress=progress,
             )  # fmt: skip
             report = cmp.summary()
-        except CompileError as exc:
+        except api.CompileError as exc:
             fail(str(exc))
     if out is not None:
         write_json(out / "compare.json", report)

@@ -13,8 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from bordersim.api import engage as engage_outpost
-from bordersim.api.plans import HISTORIC_DEFENDERS_KILLED
+from bordersim import api
 from bordersim.cli.common import JsonOpt, console, fail
 
 __all__ = ["engage"]
@@ -53,7 +52,7 @@ def _print(data: dict[str, Any]) -> None:
         )
     console.print(table)
     console.print(
-        f"historical: {HISTORIC_DEFENDERS_KILLED:g} defenders killed (timeline.csv, "
+        f"historical: {data['historic_defenders_killed']:g} defenders killed (timeline.csv, "
         f"1993-07-13); the model's mean defender losses without reinforcement are "
         f"{data['rows'][0]['defender_losses']:.1f} (losses count killed and put out of action)."
     )
@@ -90,7 +89,7 @@ def engage(
     square law, with and without a reinforcement; compare with the 25 defenders killed."""
     if attackers_low > attackers_high:
         fail("--attackers-low must not exceed --attackers-high")
-    result = engage_outpost(
+    result = api.engage(
         defenders=defenders,
         attackers=_span(attackers, attackers_low, attackers_high),
         alpha=_span(alpha, 0.005, 0.02),

@@ -7,6 +7,7 @@ that matters most, as ``mean ±half-width``, and fit in 80 columns.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -17,12 +18,29 @@ from rich.table import Table
 
 from bordersim.report.formatting import MISSING, fmt_estimate, fmt_number
 
-__all__ = ["compact_table", "fits", "fmt_pm", "fmt_rate", "print_fitting", "row_estimate"]
+__all__ = [
+    "compact_table",
+    "estimate",
+    "fits",
+    "fmt_pm",
+    "fmt_rate",
+    "print_fitting",
+    "row_estimate",
+]
+
+
+def _nan(v: float | None) -> float:
+    return math.nan if v is None else v
+
+
+def estimate(m: float | None, lo: float | None, hi: float | None, pct: bool = False) -> str:
+    """``mean [95% CI]`` of figures from a JSON summary, where undefined is ``None``."""
+    return fmt_estimate(_nan(m), _nan(lo), _nan(hi), pct)
 
 
 def row_estimate(row: dict[str, Any], key: str, pct: bool = False) -> str:
     """``key``'s mean [95% CI] of a summary row (``key``, ``key_lo``, ``key_hi``)."""
-    return fmt_estimate(row[key], row[f"{key}_lo"], row[f"{key}_hi"], pct)
+    return estimate(row[key], row[f"{key}_lo"], row[f"{key}_hi"], pct)
 
 
 def _undefined(v: float | None) -> bool:
@@ -46,14 +64,15 @@ def fmt_pm(m: float | None, lo: float | None, hi: float | None, pct: bool = Fals
 
 
 def compact_table(title: str, columns: list[str], left: int = 1) -> Table:
-    """A borderless table with a rule under its header; the first ``left`` columns left-aligned."""
+    """A borderless table with a rule under its header; the first ``left`` columns left-aligned.
+    Columns are two spaces apart (a one-space separator and one space of padding)."""
     table = Table(
         title=title,
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
         pad_edge=False,
-        padding=(0, 1),
+        padding=(0, 0, 0, 1),
     )
     for k, col in enumerate(columns):
         table.add_column(col, justify="left" if k < left else "right")
@@ -77,7 +96,12 @@ def print_fitting(
     if need <= console.width:
         console.print(wide)
     elif force_wide:
-        console.print(wide, width=need, crop=False)
+        width = console.width
+        console.width = need  # Console.print never renders wider than the console
+        try:
+            console.print(wide, crop=False)
+        finally:
+            console.width = width
     else:
         for table in compact():
             console.print(table)

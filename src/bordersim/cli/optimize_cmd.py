@@ -24,11 +24,11 @@ import typer
 import yaml
 from rich.table import Table
 
-from bordersim.api import PlanResult
-from bordersim.api import optimize as optimize_plan
+from bordersim import api
 from bordersim.cli.common import JsonOpt, ScenarioArg, console, fail, load_or_fail, parse_date
 
 if TYPE_CHECKING:
+    from bordersim.api import PlanResult
     from bordersim.experiments.verify import Verification
     from bordersim.plan.scenario_plan import ScenarioPlan, SitingReport
     from bordersim.plan.stackelberg import StackelbergSolution
@@ -116,7 +116,7 @@ def optimize(
     if adversary == "quantal" and rationality is None:
         fail("--adversary quantal needs --lambda L (rationality, >= 0)")
     try:
-        result = optimize_plan(
+        result = api.optimize(
             sc, date=when, guards=guards, actor=actor, adversary=adversary,
             rationality=rationality, integer=integer, policy=policy, verify=verify,
             verify_days=verify_days, verify_start=parse_date(verify_start, "--verify-start"),

@@ -10,16 +10,17 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from bordersim.api import CompileError, RunResult
-from bordersim.api import run as run_scenario
+from bordersim import api
 from bordersim.cli.common import (
+    AllowOutsideOpt,
     JsonOpt,
     ScenarioArg,
+    SetOpt,
     WideOpt,
     console,
     fail,
@@ -30,8 +31,18 @@ from bordersim.cli.common import (
     with_policy_file,
     with_sets,
 )
-from bordersim.cli.fit import compact_table, fmt_pm, fmt_rate, print_fitting, row_estimate
+from bordersim.cli.fit import (
+    compact_table,
+    fits,
+    fmt_pm,
+    fmt_rate,
+    print_fitting,
+    row_estimate,
+)
 from bordersim.report.formatting import fmt_number
+
+if TYPE_CHECKING:
+    from bordersim.api import RunResult
 
 __all__ = ["print_summary", "run"]
 
@@ -91,7 +102,7 @@ INCURSION_HEADS = ("engagements", "breaches", "repelled", "defender losses", "at
 def _fleeing(summary: dict[str, Any], compact: bool) -> Table:
     heads = ["crossing", "arrived", "received", "waiting at end", "longest wait (days)"]
     if compact:
-        t = compact_table("People fleeing, by reception crossing: mean ± 95% CI", heads)
+        t = compact_table("People fleeing, by reception crossing: mean", heads)
     else:
         t = Table(
             title="People fleeing, by reception crossing: mean [95% CI]", title_justify="left"
@@ -99,18 +110,15 @@ def _fleeing(summary: dict[str, Any], compact: bool) -> Table:
         for col in heads:
             t.add_column(col, justify="left" if col == "crossing" else "right")
     for row in summary["fleeing"]:
-        cells = [
-            fmt_pm(row[k], row[f"{k}_lo"], row[f"{k}_hi"]) if compact else row_estimate(row, k)
-            for k in FLEE_COLUMNS
-        ]
+        cells = [fmt_number(row[k]) if compact else row_estimate(row, k) for k in FLEE_COLUMNS]
         t.add_row(row["crossing"], *cells)
     return t
 
 
 def _incursions(summary: dict[str, Any], compact: bool) -> Table:
     if compact:
-        heads = ["actor", "engage-\nments", "breaches", "repelled", "defender\nlosses",
-                 "attacker\nlosses", "first rein-\nforcement (h)"]  # fmt: skip
+        heads = ["actor", "engage-\nments", "breaches", "repelled", "losses\ndefender",
+                 "losses\nattacker", "first\nreinf. (h)"]  # fmt: skip
         t = compact_table("Armed incursions per period: mean", heads)
     else:
         t = Table(title="Armed incursions per period: mean [95% CI]", title_justify="left")
@@ -148,6 +156,8 @@ def print_summary(summary: dict[str, Any], wide: bool = False) -> None:
         f"seed {summary['seed']}"
     )
     print_fitting(console, _covert_wide(summary), lambda: _covert_compact(summary), wide)
+    if not wide and not fits(console, _covert_wide(summary)):
+        console.print("[dim]± = half-width of the 95% CI; --wide for every figure's CI[/]")
     console.print(
         "true rate = interdicted / attempts; observed rate = (interdicted + turned back) / all "
         "detected, what a border agency can count: it cannot see undetected crossings, so it "
@@ -175,17 +185,8 @@ def run(
     policy_file: Annotated[
         Path | None, typer.Option(help="YAML file with one policy (optimize --write-policy)")
     ] = None,
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="override a quantity by its ledger name (`bordersim sources`): NAME=VALUE; "
-            "repeatable",
-        ),
-    ] = None,
-    allow_outside_range: Annotated[
-        bool, typer.Option(help="let --set go outside the quantity's range (noted in the manifest)")
-    ] = False,
+    set_: SetOpt = None,
+    allow_outside_range: AllowOutsideOpt = False,
     wide: WideOpt = False,
 ) -> None:
     """Simulate a scenario and print what crosses and how much is stopped, with 95% CIs."""
@@ -194,11 +195,11 @@ def run(
     t0 = time.perf_counter()
     with replication_progress(replications, show_progress(json_out)) as progress:
         try:
-            res: RunResult = run_scenario(
+            res: RunResult = api.run(
                 sc, policy=policy, replications=replications, days=days,
                 start=parse_date(start), seed=seed, daily=daily, progress=progress,
             )  # fmt: skip
-        except CompileError as exc:
+        except api.CompileError as exc:
             fail(str(exc))
     elapsed = time.perf_counter() - t0
     if out is not None:

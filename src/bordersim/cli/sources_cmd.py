@@ -16,15 +16,17 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.table import Table
 
 from bordersim.cli.common import ScenarioArg, console, load_or_fail
 from bordersim.report.formatting import MISSING
-from bordersim.scenario.evidence import Evidence, Quantity
-from bordersim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from bordersim.scenario.evidence import Evidence, Quantity
+    from bordersim.scenario.schema import Scenario
 
 __all__ = [
     "disagrees",

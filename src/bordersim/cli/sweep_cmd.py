@@ -7,11 +7,11 @@ sweep: it is recorded with its error and counted in the summary.
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.markup import escape
 from rich.progress import (
@@ -25,20 +25,14 @@ from rich.progress import (
 from rich.table import Table
 
 from bordersim.cli.common import console, err_console, fail, load_or_fail
-from bordersim.experiments.factors import (
-    Experiment,
-    FactorError,
-    Space,
-    build_space,
-    load_experiment,
-    parse_fix,
-    parse_range,
-)
 from bordersim.report.formatting import MISSING, fmt_number
 
-# The sweep machinery imports xarray/zarr (the results store), scipy.stats (the designs), SALib and
-# dask on demand: about a second and a half that `bordersim --help` must not pay. The commands below
-# import it inside their functions for that reason only.
+if TYPE_CHECKING:
+    from bordersim.experiments.factors import Space
+
+# The sweep machinery needs NumPy and the scenario schema (the factors), xarray/zarr (the results
+# store), scipy.stats (the designs), SALib and dask: about two seconds of imports that `bordersim
+# --help` must not pay. The functions below import what they use inside, for that reason only.
 
 __all__ = ["sensitivity", "sweep"]
 
@@ -88,6 +82,15 @@ def _space(
     ranges: list[str],
     policies: list[str],
 ) -> tuple[Space, list[str]]:
+    from bordersim.experiments.factors import (  # lazy: see the module top
+        Experiment,
+        FactorError,
+        build_space,
+        load_experiment,
+        parse_fix,
+        parse_range,
+    )
+
     if group_by not in ("evidence", "quantity"):
         fail(f"--group-by must be 'evidence' or 'quantity', got {group_by!r}")
     try:
@@ -144,6 +147,8 @@ def _execute(plan: Any, out: Path, workers: int, dask: str | None, resume: bool)
 
 def _spread(v: Any, rate: bool) -> str:
     """Mean over design points [5th, 95th percentile] of one metric's values."""
+    import numpy as np  # lazy: see the module top
+
     v = v[np.isfinite(v)]
     if v.size == 0:
         return MISSING
@@ -236,7 +241,9 @@ def sweep(
 def _noise_share(ds: Any, plan: Any, policy: str, actor: str, name: str, y: Any) -> float:
     """The share of the metric's variance across points that replication noise explains (from
     two half-samples of each point's replications); NaN when it cannot be estimated."""
-    from bordersim.experiments.sensitivity import noise_share  # lazy: see the module top
+    import numpy as np  # lazy: see the module top
+
+    from bordersim.experiments.sensitivity import noise_share
     from bordersim.experiments.sweep import point_metrics
 
     covert = ds["covert"].sel(policy=policy).values  # (point, replication, actor, outcome)
@@ -334,7 +341,7 @@ def sensitivity(
         {
             "method": method, "metric": f"{actor}:{name}", "policy": policy, "n": n,
             "points": plan.n_points, "replications": replications, "grouping": group_by,
-            "noise_share": None if not np.isfinite(share) else share,
+            "noise_share": None if not math.isfinite(share) else share,
             "scenario_hash": plan.scenario_hash, "seed": seed,
         },
     )  # fmt: skip
@@ -374,7 +381,7 @@ def _print_sensitivity(
             "[bold]What to go and find out[/] (assumptions that matter most): "
             + ", ".join(find_out)
         )
-    if np.isfinite(share):
+    if math.isfinite(share):
         console.print(
             f"replication noise is {100 * share:.1f}% of the metric's variance across points"
             + (" -- raise --replications" if share > 0.1 else "")

@@ -9,13 +9,12 @@ points' streams never use), so the design and the replications draw from indepen
 from __future__ import annotations
 
 import itertools
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import qmc
 
-DesignName = Literal["grid", "lhs", "sobol", "morris"]
 DESIGNS: tuple[str, ...] = ("grid", "lhs", "sobol", "morris")
 DESIGN_STREAM = 2**31 - 1  # spawn key of the design sampler's stream (points use 0, 1, 2, ...)
 MORRIS_LEVELS = 4

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from bordersim.scenario.schema import Scenario
+if TYPE_CHECKING:  # the schema (pydantic) is slow to import; `bordersim --help` needs only names
+    from bordersim.scenario.schema import Scenario
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_SCENARIO = "tajik-afghan-2021"
