@@ -16,14 +16,10 @@ on both sides, so that they still test the covert and fleeing model alone.
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 from numpy.typing import NDArray
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
 
 from benchmarks.reference import ReferenceModel, ReferenceResults
 from bordersim.engine.results import Results
