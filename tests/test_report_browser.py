@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from bordersim.cli.app import app
@@ -172,6 +173,7 @@ def _browse(chromium: str, url: str, profile: Path) -> tuple[str, bytes, list[di
             proc.wait()
 
 
+@pytest.mark.slow  # ~8 s, a browser (pytest --durations, one core)
 def test_report_renders_in_chromium(tmp_path: Path, chromium: str) -> None:
     run_dir = tmp_path / "run"
     runner = CliRunner()
