@@ -1,6 +1,9 @@
 # Two commands do all set-up on a fresh machine with Python 3.11 and make:
 #   make run   - create .venv, install, run the default scenario, write its outputs under runs/
-#   make test  - install the test extras, then ruff (lint + format check), mypy on src/, pytest
+#   make test  - install the test extras, then ruff (lint + format check), mypy on src/, and the
+#                whole pytest suite, slow tests included (this is what CI runs: .ci/run)
+# For a quick loop while developing: make test-fast (pytest without the tests marked slow, i.e.
+# pytest -m "not slow"; no lint or mypy).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +12,7 @@ REPS ?= 1000
 DAYS ?= 365
 OUT ?= runs/tajik-afghan-2021
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test test-fast lint typecheck pytest bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 2; }
@@ -36,17 +39,22 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy src
 
+# Every test, the slow ones too; pytest's own exit status (1 failures, 5 no tests collected, ...)
+# fails the recipe and so make.
 pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test: lint typecheck pytest
+
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow"
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/engagement.py
 	$(BIN)/python benchmarks/incursions.py
 	$(BIN)/python benchmarks/plan.py
-	$(BIN)/python benchmarks/peers.py
+	$(BIN)/python -m benchmarks.peers
 	$(BIN)/python benchmarks/sweep.py
 	$(BIN)/python benchmarks/startup.py
 

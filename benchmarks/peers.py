@@ -1,7 +1,8 @@
 """The engine against its peers: the SimPy reference model and the raw NumPy Poisson bound.
 
-Run: ``.venv/bin/python benchmarks/peers.py [--scenario tajik-afghan-2021] [--days 365]
-[--engine-reps 1000] [--reference-seconds 30]``.
+Run from the repository root (benchmarks is a package, so the reference model imports plainly):
+``.venv/bin/python -m benchmarks.peers [--scenario tajik-afghan-2021] [--days 365] [--engine-reps 1000]
+[--reference-seconds 30]``.
 
 Same scenario, same days. The engine runs ``--engine-reps`` replications (best of three runs); the
 event-driven reference (benchmarks/reference/simpy_model.py) runs as many replications as fit in
@@ -21,14 +22,10 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere: benchmarks.*
 
 from benchmarks.reference.simpy_model import ReferenceModel, Replication
 from bordersim.engine.rng import ATTEMPT_STREAM, RNG_BLOCK, blocks_for, stream_generator

@@ -1,7 +1,7 @@
-"""Every built-in scenario validates, compiles with each of its policies, and simulates sanely.
+"""Every built-in scenario validates, compiles with each of its policies, and simulates correctly.
 
-Small runs only (250 replications, 60 days): the point is that the shipped data is consistent and the
-numbers that come out are counts and rates, not that they match a benchmark.
+Small runs only (250 replications, 60 days): the point is that the shipped data is consistent and that
+the counts that come out have the means the compiled phases give in closed form.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from bordersim.cli.app import app
 from bordersim.engine import simulate
-from bordersim.model.compile import Compiled, compile_scenario
+from bordersim.model.compile import CHOICE_CODES, Compiled, compile_scenario
+from bordersim.model.outcomes import OUTCOMES
 from bordersim.scenario.builtin import builtin_names, describe_builtins, load
 from bordersim.scenario.schema import Scenario
 
@@ -90,29 +91,63 @@ def test_builtin_compiles_with_every_policy(name: str, policy: str | None) -> No
     _check_compiled(c)
 
 
+# z bound for the closed-form comparisons below: two-sided P(|Z| > 4) = 6.3e-5 per comparison;
+# over the 3 built-ins x (2 attempt totals + 2 x 4 outcome classes + each crossing's arrivals),
+# fewer than 50 comparisons, a Bonferroni bound puts the chance of any false failure below 0.4%.
+MAX_Z = 4.0
+
+
+def _poisson_z(observed: float, expected: float) -> float:
+    """z of a Poisson total (variance = mean) against its closed-form mean."""
+    if expected == 0:
+        return 0.0 if observed == 0 else np.inf
+    return (observed - expected) / np.sqrt(expected)
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_builtin_small_simulation_conserves_counts(name: str) -> None:
+def test_builtin_small_simulation_matches_closed_form_means(name: str) -> None:
+    """The engine's totals against the compiled phases' closed-form means (60 days, 250 reps).
+
+    Attempts of actor a on a day are Poisson(rate_a) whatever the sector choice, so an actor's total
+    over the run is Poisson(sum over days of rate_a). Each outcome class k in sector s is Poisson
+    with mean rate_a q_as P(k | s, a) per day (independent Poisson split of a Poisson count) while
+    detection in s is at its phase value; a breach lowers it for some days, but breaches come from
+    the incursion streams, drawn independently of the covert ones, so the (replication, sector)
+    cells with no lowered day keep exactly those means. People fleeing arrive Poisson(rate) a day
+    plus the dated batches. Each total is compared with its mean within MAX_Z Poisson SEs.
+    """
     c = compile_scenario(_scenario(name), days=60)
-    res = simulate(c, 250, seed=11)
-    totals = res.covert_totals
-    assert totals.shape == (250, c.n_sectors, len(c.covert_ids), 4)
-    assert np.all(totals >= 0)
-    assert totals.sum() > 0
-    for row in res.summary_rows():
-        outcomes = (
-            row["interdicted"]
-            + row["turned_back"]
-            + row["detected_got_away"]
-            + row["undetected_got_away"]
+    T, R = 60, 250
+    res = simulate(c, R, seed=11)
+    # preconditions of the closed forms: static sector choice, no per-replication activation
+    assert all(CHOICE_CODES["adaptive"] not in p.choice_code for p in c.phases)
+    assert c.escalation.get("mode") != "threshold"
+    days_in = np.bincount(c.phase_index()[:T], minlength=len(c.phases))  # days of each phase
+    per_rep = sum(
+        d * p.covert_rate[None, :, None] * p.choice_q.T[:, :, None] * p.outcome_p
+        for d, p in zip(days_in, c.phases, strict=True)
+    )  # (S, Ac, 4) expected counts per replication at the phases' detection
+    totals = res.covert_totals.astype(float)  # (R, S, Ac, 4)
+    assert res.degraded_days is not None
+    clean = res.degraded_days == 0  # (R, S)
+    assert clean.mean() > 0.5, "most cells keep their phase detection"
+    z: dict[str, float] = {}
+    for a, actor in enumerate(c.covert_ids):
+        rate_total = float(
+            sum(d * p.covert_rate[a] for d, p in zip(days_in, c.phases, strict=True))
         )
-        assert row["attempts"] == pytest.approx(outcomes)
-        for key, value in row.items():
-            if isinstance(value, float) and key.endswith("rate") and row["attempts"] > 0:
-                assert np.isfinite(value) and 0.0 <= value <= 1.0, (key, value)
-    costs = res.cost_summary()
-    assert all(
-        np.isfinite(v) and v >= 0 for k, v in costs.items() if k != "cost_per_interdiction_rub"
-    )
+        z[f"{actor} attempts"] = _poisson_z(totals[:, :, a].sum(), R * rate_total)
+        for k, outcome in enumerate(OUTCOMES):
+            observed = totals[:, :, a, k][clean].sum()
+            expected = (clean * per_rep[None, :, a, k]).sum()
+            z[f"{actor} {outcome}"] = _poisson_z(observed, expected)
+    for p, crossing in enumerate(c.crossing_ids):
+        rate = sum(d * ph.fleeing_rate[:, p].sum() for d, ph in zip(days_in, c.phases, strict=True))
+        batch = sum(int(arr[p]) for day, _, arr in c.batches if day < T)
+        observed = res.flee_arrived[:, p].sum() - R * batch  # batches are not random
+        z[f"{crossing} arrivals"] = _poisson_z(observed, R * rate)
+    worst = max(z, key=lambda key: abs(z[key]))
+    assert abs(z[worst]) <= MAX_Z, f"{worst}: z = {z[worst]:.2f} ({z})"
 
 
 def test_2004_handover_lowers_detection() -> None:

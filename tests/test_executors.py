@@ -36,6 +36,7 @@ def assert_same(a: xr.Dataset, b: xr.Dataset) -> None:
         assert np.array_equal(a[name].values, b[name].values), name
 
 
+@pytest.mark.slow  # ~8 s (pytest --durations, one core)
 def test_same_numbers_on_every_backend(tmp_path: Path):
     plan = _plan()
     results = {}

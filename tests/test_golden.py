@@ -1,6 +1,6 @@
 """The redesign keeps every number: the golden ``--json`` outputs stay byte-identical.
 
-The fixture (``tests/golden/*.out``) was written by ``python tests/golden/regen.py`` before the
+The fixture (``tests/golden/*.out``) was written by ``cd tests && python -m golden.regen`` before the
 redesign moved a line; it may change only in a commit that names the field that changed and why.
 """
 

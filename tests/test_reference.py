@@ -16,14 +16,10 @@ on both sides, so that they still test the covert and fleeing model alone.
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 from numpy.typing import NDArray
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not installed
 
 from benchmarks.reference import ReferenceModel, ReferenceResults
 from bordersim.engine.results import Results
@@ -166,6 +162,7 @@ def scenario_2021() -> Scenario:
     return load("tajik-afghan-2021")
 
 
+@pytest.mark.slow  # ~9 s (pytest --durations, one core)
 def test_stationary_2021_after_the_takeover(scenario_2021: Scenario) -> None:
     """Sept-Oct 2021: after every timeline event, so a single phase (stationary rates)."""
     compiled = compile_scenario(scenario_2021, start=dt.date(2021, 9, 1), days=60)
@@ -173,6 +170,7 @@ def test_stationary_2021_after_the_takeover(scenario_2021: Scenario) -> None:
     _check(scenario_2021, dt.date(2021, 9, 1), 60, ref_reps=400)
 
 
+@pytest.mark.slow  # ~15 s (pytest --durations, one core)
 def test_2021_timeline_with_the_july_batch(scenario_2021: Scenario) -> None:
     """June-August 2021: control flips, the reservists deploy, 1,037 soldiers cross on 5 July."""
     compiled = compile_scenario(scenario_2021, start=dt.date(2021, 6, 1), days=90)
@@ -180,6 +178,7 @@ def test_2021_timeline_with_the_july_batch(scenario_2021: Scenario) -> None:
     _check(scenario_2021, dt.date(2021, 6, 1), 90, ref_reps=200)
 
 
+@pytest.mark.slow  # ~17 s (pytest --durations, one core)
 def test_2021_timeline_with_incursions_and_csto_on_call(scenario_2021: Scenario) -> None:
     """June-August 2021 with armed incursions, policy csto-on-call (help asked at 3 engagements in
     7 days). At the scenario's nominal 0.02 attacks a day escalation fires in ~1% of replications,

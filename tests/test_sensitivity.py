@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from numpy.typing import NDArray
+from scipy.stats import norm
 from typer.testing import CliRunner
 
 from bordersim.cli.app import app
@@ -44,14 +45,21 @@ def test_analytic_values():
     assert [round(ST[k], 4) for k in ("x1", "x2", "x3")] == [0.5576, 0.4424, 0.2437]
 
 
-def test_ishigami_sobol_indices_within_their_confidence_intervals():
-    # N = 2^12 base samples (20,480 evaluations), fixed seed. The bootstrap half-widths come out
-    # ~0.03 for S1 and 0.013-0.045 for ST; each analytic value must lie inside its own interval.
+def test_ishigami_sobol_indices_within_simultaneous_confidence_intervals():
+    # N = 2^12 base samples (20,480 evaluations), fixed seed. Six intervals (S1 and ST of three
+    # factors) each at 95% would miss at least one analytic value about 1 - 0.95^6 = 26% of the
+    # time by chance; so the test widens them to a simultaneous 95% (Sidak: each at
+    # 0.95^(1/6) = 99.15%, z = 2.63 instead of 1.96). SALib's conf is z_95 x the bootstrap SD,
+    # so the Sidak half-width is conf x z_sidak / z_95 (~0.04 for S1, 0.02-0.06 for ST).
+    z95 = float(norm.ppf(0.975))
+    z_sidak = float(norm.ppf(0.5 + 0.95 ** (1 / 6) / 2))
+    widen = z_sidak / z95
     rows = analyze_model(_space(3, -np.pi, np.pi), ishigami, method="sobol", n=2**12, seed=0)
     by = {r["factor"]: r for r in rows}
     for k in ("x1", "x2", "x3"):
-        assert abs(by[k]["S1"] - S1[k]) <= by[k]["S1_conf"], (k, by[k])
-        assert abs(by[k]["ST"] - ST[k]) <= by[k]["ST_conf"], (k, by[k])
+        assert abs(by[k]["S1"] - S1[k]) <= widen * by[k]["S1_conf"], (k, by[k])
+        assert abs(by[k]["ST"] - ST[k]) <= widen * by[k]["ST_conf"], (k, by[k])
+        # and the intervals are informative: N = 2^12 gives 95% half-widths of 0.013-0.045
         assert by[k]["S1_conf"] < 0.05 and by[k]["ST_conf"] < 0.05
     assert [r["factor"] for r in rows] == ["x1", "x2", "x3"]  # ranked by ST
     assert by["x1"]["sourced"] and not by["x2"]["sourced"]

@@ -62,6 +62,7 @@ def assert_same_equilibrium(game: SecurityGame) -> None:
     assert ua[a.target] >= ua.max() - 1e-9
 
 
+@pytest.mark.slow  # ~9 s (pytest --durations, one core)
 def test_220_random_games_origami_equals_multiple_lps() -> None:
     # n log-uniform on 2..60 (every size is covered; the reference LPs cost ~n^2, so fewer big ones).
     rng = np.random.default_rng(20240601)

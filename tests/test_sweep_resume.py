@@ -38,6 +38,7 @@ def _datasets_equal(a, b) -> None:
     }
 
 
+@pytest.mark.slow  # ~8 s (pytest --durations, one core)
 def test_kill_and_resume_is_identical(tmp_path: Path):
     killed, whole = tmp_path / "killed", tmp_path / "whole"
     proc = subprocess.Popen(

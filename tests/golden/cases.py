@@ -1,6 +1,6 @@
 """The fixed set of commands whose ``--json`` output the redesign must keep byte-identical.
 
-``python tests/golden/regen.py`` rewrites the fixture files; ``tests/test_golden.py`` checks them.
+``cd tests && python -m golden.regen`` rewrites the fixture files; ``tests/test_golden.py`` checks them.
 The fixture may change only in a commit that names the field that changed and why.
 """
 

@@ -1,18 +1,19 @@
-"""Rewrite the golden ``--json`` fixture: ``python tests/golden/regen.py``.
+"""Rewrite the golden ``--json`` fixture: ``cd tests && python -m golden.regen``.
+
+Run as a module from ``tests/`` so that the ``golden`` package imports plainly (pytest finds it through
+its ``pythonpath``), without editing ``sys.path``.
 
 Only for a commit that names the field that changed and why (see ``cases.py``).
 """
 
 from __future__ import annotations
 
-import sys
 import tempfile
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))  # a script run by hand; pytest uses its pythonpath
+from golden.outputs import golden_outputs
 
-from golden.outputs import golden_outputs  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 
 def main() -> None:
