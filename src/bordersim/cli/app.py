@@ -303,8 +303,18 @@ def run(
     policy_file: Annotated[
         Path | None, typer.Option(help="YAML file with one policy (optimize --write-policy)")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="clear the whole --out run directory first")
+    ] = False,
 ) -> None:
     """Simulate a scenario and print what crosses and how much is stopped, with 95% CIs."""
+    from bordersim.engine.rundir import OutputError, existing_manifest
+
+    try:
+        if out is not None:  # refuse a file or a foreign folder before simulating
+            existing_manifest(out, "run")
+    except OutputError as exc:
+        fail(str(exc))
     sc, _ = load_or_fail(scenario)
     if policy_file is not None:
         sc = with_policy_file(sc, policy_file)
@@ -323,7 +333,10 @@ def run(
     if out is not None:
         from bordersim.engine.store import write_run
 
-        write_run(results, out, ["bordersim", *sys.argv[1:]])
+        try:
+            write_run(results, out, ["bordersim", *sys.argv[1:]], force=force)
+        except OutputError as exc:
+            fail(str(exc))
     if json_out:
         sys.stdout.write(results.summary_json() + "\n")
         return

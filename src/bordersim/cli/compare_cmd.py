@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+
+from bordersim.engine.rundir import OutputError, dumps_json, write_dir
 
 
 def _fmt(e: dict[str, Any], pct: bool = False) -> str:
@@ -66,13 +65,12 @@ def register(app: typer.Typer) -> None:
             )
         report = compare_results(results)
         report["command"] = ["bordersim", *sys.argv[1:]]
-        text = json.dumps(_clean(report), indent=2, sort_keys=True)
+        text = dumps_json(report)
         if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=out, prefix=".compare.", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text + "\n")
-            os.replace(tmp, out / "compare.json")
+            try:
+                write_dir(out, {"compare.json": text + "\n"}, writer="compare", partial=True)
+            except OutputError as exc:
+                app_module.fail(str(exc))
         if json_out:
             sys.stdout.write(text + "\n")
             return
@@ -117,9 +115,3 @@ def register(app: typer.Typer) -> None:
             "P(better) = share of paired replications in which the policy did better than the "
             "baseline (ties count half)."
         )
-
-
-def _clean(o: Any) -> Any:
-    from bordersim.engine.results import _clean as clean
-
-    return clean(o)

@@ -13,15 +13,14 @@ Three questions, one command:
 
 from __future__ import annotations
 
-import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
+
+from bordersim.engine.rundir import OutputError, atomic_write, dumps_json, write_dir
 
 if TYPE_CHECKING:
     from bordersim.experiments.verify import Verification
@@ -29,18 +28,8 @@ if TYPE_CHECKING:
     from bordersim.plan.stackelberg import StackelbergSolution
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def _dumps(data: Any) -> str:
-    from bordersim.engine.results import _clean
-
-    return json.dumps(_clean(data), indent=2, sort_keys=True, allow_nan=False) + "\n"
+    return dumps_json(data) + "\n"
 
 
 def register(app: typer.Typer) -> None:
@@ -156,12 +145,18 @@ def register(app: typer.Typer) -> None:
                 f"{scenario + ' ' if scenario else ''}--policy-file {write_policy} --policy "
                 f"{'+'.join([*([policy] if policy else []), policy_name])}\n"
             )
-            _write_atomic(write_policy, header + yaml.safe_dump(body, sort_keys=False))
+            try:
+                atomic_write(write_policy, header + yaml.safe_dump(body, sort_keys=False))
+            except OutputError as exc:
+                app_module.fail(str(exc))
             report["policy_file"] = str(write_policy)
             report["policy_name"] = policy_name
         if out is not None:
             report["command"] = ["bordersim", *sys.argv[1:]]
-            _write_atomic(out / "optimize.json", _dumps(report))
+            try:
+                write_dir(out, {"optimize.json": _dumps(report)}, writer="optimize", partial=True)
+            except OutputError as exc:
+                app_module.fail(str(exc))
         if json_out:
             sys.stdout.write(_dumps(report))
             return

@@ -48,6 +48,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from bordersim import __version__
+from bordersim.engine.rundir import OutputError, verify, write_into
 from bordersim.model.compile import Compiled, CompileError, compile_scenario
 from bordersim.report.figures import (
     TimelineMark,
@@ -144,6 +145,10 @@ def load_run(
     zpath = run_dir / "results.zarr"
     if not zpath.exists():
         raise ReportError(f"{zpath}: missing; is this a directory written by `run --out`?")
+    try:  # checksums: a deleted or truncated chunk would be read back as zeros
+        verify(run_dir, "run")
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
     try:
         ds = xr.open_zarr(zpath, consolidated=None)
     except Exception as exc:  # zarr raises many kinds of errors for a damaged store
@@ -1015,7 +1020,10 @@ def render_report(
     svgs = {k: svg_text(f, k) for k, f in figs.items()}
     fig_dir = run.run_dir / "figures"
     paths = {k: save_png(f, fig_dir / f"{k}.png") for k, f in figs.items()}
-    _write_atomic(out, build_html(run, metric, mres, svgs, marks))
+    try:
+        write_into(out, build_html(run, metric, mres, svgs, marks), writer="report")
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
     return ReportOutput(html_path=out, figures=paths, map=mres)
 
 
