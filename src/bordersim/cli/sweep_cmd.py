@@ -95,12 +95,13 @@ def _execute(plan: Any, out: Path, workers: int, dask: str | None, resume: bool)
     )
 
     from bordersim.cli import app as app_module
+    from bordersim.engine.rundir import OutputError
     from bordersim.experiments.executors import make_backend
     from bordersim.experiments.sweep import SweepError, prepare_dir, run_sweep
 
     try:
         todo = len(prepare_dir(plan, out, resume=resume))
-    except SweepError as exc:
+    except (SweepError, OutputError) as exc:
         app_module.fail(str(exc))
         raise AssertionError from exc
     backend = make_backend(workers=workers, dask=dask)
@@ -120,6 +121,9 @@ def _execute(plan: Any, out: Path, workers: int, dask: str | None, resume: bool)
             summary = run_sweep(
                 plan, out, backend=backend, resume=True, on_point=lambda _o: progress.advance(task)
             )
+    except (SweepError, OutputError) as exc:
+        app_module.fail(str(exc))
+        raise AssertionError from exc
     finally:
         backend.close()
     return summary

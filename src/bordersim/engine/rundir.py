@@ -395,28 +395,3 @@ def write_into(path: Path, data: str | bytes, *, writer: str) -> Path:
         return path
     return atomic_write(path, data)
 
-
-__all__ = [
-    "MANIFEST",
-    "Artefact",
-    "NotARunDirError",
-    "OutputBusyError",
-    "OutputError",
-    "OutputWriteError",
-    "StoreError",
-    "atomic_write",
-    "checksums",
-    "clean_json",
-    "clean_staging",
-    "dumps_json",
-    "existing_manifest",
-    "foreign_entries",
-    "locked",
-    "ordinary_permissions",
-    "owned",
-    "read_manifest",
-    "sha256_file",
-    "verify",
-    "write_dir",
-    "write_into",
-]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bordersim.engine.results import Results
-from bordersim.engine.rundir import clean_json, dumps_json, write_dir
+from bordersim.engine.rundir import Artefact, clean_json, dumps_json, write_dir
 from bordersim.model.metrics import covert_metric
 
 #: What ``write_run`` owns in a run directory (the manifest lists it under "run").
@@ -70,7 +70,7 @@ def write_run(results: Results, out: Path, command: list[str], *, force: bool = 
     def zarr(path: Path) -> None:
         results.to_xarray().to_zarr(path, mode="w", consolidated=True, zarr_format=2)
 
-    artefacts = {
+    artefacts: dict[str, Artefact] = {
         "results.zarr": zarr,
         "summary.csv": _csv_text(rows),
         "summary.csv-metadata.json": dumps_json(metadata) + "\n",
