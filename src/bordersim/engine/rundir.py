@@ -226,10 +226,14 @@ def foreign_entries(directory: Path) -> list[str]:
 def locked(directory: Path) -> Iterator[None]:
     """Hold ``directory``'s write lock (creating the directory); :class:`OutputBusyError` if taken."""
     directory = Path(directory)
+    created = not directory.exists()
     try:
         directory.mkdir(parents=True, exist_ok=True)
         fd = os.open(directory / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
+        if created:
+            with contextlib.suppress(OSError):
+                directory.rmdir()
         raise _write_error(directory, exc) from None
     try:
         try:
@@ -394,4 +398,3 @@ def write_into(path: Path, data: str | bytes, *, writer: str) -> Path:
         write_dir(path.parent, {path.name: data}, writer=writer, partial=True)
         return path
     return atomic_write(path, data)
-
