@@ -222,7 +222,7 @@ def test_read_only_folder_is_one_message(tmp_path: Path, monkeypatch: pytest.Mon
     def read_only(*_a: object, **_k: object) -> None:
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(rundir.os, "open", read_only)  # the lock file is the first thing written
+    monkeypatch.setattr(os, "open", read_only)  # the lock file is the first thing written
     res = runner.invoke(app, [*RUN, "--out", str(tmp_path / "new")])
     assert res.exit_code == 2 and "Read-only file system" in _one_message(res.output)
     assert os.listdir(tmp_path) == []
@@ -318,3 +318,28 @@ def test_the_lock_is_released_when_its_holder_is_done(tmp_path: Path) -> None:
             write_dir(tmp_path, {"a": "1"}, writer="run")
     write_dir(tmp_path, {"a": "1"}, writer="run")
     assert (tmp_path / "a").read_text() == "1"
+
+
+def test_report_is_registered_kept_by_a_rerun_and_never_overwrites_a_foreign_file(
+    run_out: Path, tmp_path: Path
+) -> None:
+    res = runner.invoke(app, ["report", str(run_out)])
+    assert res.exit_code == 0, res.output
+    assert json.loads((run_out / "manifest.json").read_text())["artefacts"]["report"] == [
+        "report.html"
+    ]
+    html = (run_out / "report.html").read_bytes()
+    res = runner.invoke(app, [*RUN, "--seed", "4", "--out", str(run_out)])
+    assert res.exit_code == 0, res.output
+    assert (run_out / "report.html").read_bytes() == html
+    mine = tmp_path / "mine.html"
+    mine.write_text("<p>my own page</p>")
+    figures = sorted(os.listdir(run_out / "figures"))
+    stamps = {n: (run_out / "figures" / n).stat().st_mtime_ns for n in figures}
+    res = runner.invoke(app, ["report", str(run_out), "--output", str(mine)])
+    assert res.exit_code == 2 and "not written by bordersim" in _one_message(res.output)
+    assert mine.read_text() == "<p>my own page</p>"
+    assert {n: (run_out / "figures" / n).stat().st_mtime_ns for n in figures} == stamps
+    (tmp_path / "old.html").write_bytes(html)  # a bordersim report elsewhere may be replaced
+    res = runner.invoke(app, ["report", str(run_out), "--output", str(tmp_path / "old.html")])
+    assert res.exit_code == 0, res.output

@@ -48,7 +48,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from bordersim import __version__
-from bordersim.engine.rundir import OutputError, verify, write_into
+from bordersim.engine.rundir import OutputError, check_into, verify, write_into
 from bordersim.model.compile import Compiled, CompileError, compile_scenario
 from bordersim.report.figures import (
     TimelineMark,
@@ -64,6 +64,7 @@ from bordersim.scenario.schema import Scenario
 SECTION_IDS = ("headline", "map", "timeseries", "sectors", "actors", "sources", "provenance")
 OPTIONAL_FILES = ("compare", "optimize", "sensitivity")
 REQUIRED_VARS = ("covert", "daily_mean", "daily_sd")
+GENERATOR_TAG = b'<meta name="generator" content="bordersim'  # marks a file as a bordersim report
 
 
 class ReportError(ValueError):
@@ -999,6 +1000,10 @@ def render_report(
         raise ReportError(f"unknown metric {metric!r} (choose from {', '.join(MAP_METRICS)})")
     run = load_run(run_dir, scenario_path, extra_dirs)
     out = Path(out) if out is not None else run.run_dir / "report.html"
+    try:  # refuse a foreign file at --output before any figure is written
+        check_into(out, writer="report", marker=GENERATOR_TAG)
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
     names = _actor_names(run)
 
     values = sector_metric(run.covert_mean, run.length_km, metric)
@@ -1021,7 +1026,8 @@ def render_report(
     fig_dir = run.run_dir / "figures"
     paths = {k: save_png(f, fig_dir / f"{k}.png") for k, f in figs.items()}
     try:
-        write_into(out, build_html(run, metric, mres, svgs, marks), writer="report")
+        html = build_html(run, metric, mres, svgs, marks)
+        write_into(out, html, writer="report", marker=GENERATOR_TAG)
     except OutputError as exc:
         raise ReportError(str(exc)) from None
     return ReportOutput(html_path=out, figures=paths, map=mres)
