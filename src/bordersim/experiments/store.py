@@ -254,7 +254,7 @@ def consolidate(
 def ensure_manifest(out: Path) -> None:
     """Give a sweep directory its manifest (a v0.1 sweep has only plan.json); caller holds the lock."""
     if not (Path(out) / MANIFEST).exists():
-        manifest = {"kind": "sweep", "artefacts": {"sweep": [PLAN_FILE, POINTS_DIR]}}
+        manifest = {"kind": "sweep", "artefacts": {"sweep": [PLAN_FILE, POINTS_DIR, SUMMARY]}}
         atomic_write(Path(out) / MANIFEST, dumps_json(manifest) + "\n")
 
 

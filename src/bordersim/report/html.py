@@ -35,9 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import shlex
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -975,18 +973,6 @@ def build_html(
 """
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def render_report(
     run_dir: Path,
     out: Path | None = None,
@@ -1024,8 +1010,8 @@ def render_report(
     figs = {"map": mres.figure, "timeseries": ts, "sectors": bars}
     svgs = {k: svg_text(f, k) for k, f in figs.items()}
     fig_dir = run.run_dir / "figures"
-    paths = {k: save_png(f, fig_dir / f"{k}.png") for k, f in figs.items()}
     try:
+        paths = {k: save_png(f, fig_dir / f"{k}.png") for k, f in figs.items()}
         html = build_html(run, metric, mres, svgs, marks)
         write_into(out, html, writer="report", marker=GENERATOR_TAG)
     except OutputError as exc:
