@@ -4,7 +4,9 @@ never read as zeros."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -193,3 +195,15 @@ def test_one_sweep_at_a_time_in_a_directory(tmp_path: Path) -> None:
     with pytest.raises(SweepError, match="already holds a sweep"):
         run_sweep(plan, out)
     shutil.rmtree(out)
+
+
+def test_sweep_on_a_full_disk_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_space(*_a: object, **_k: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", no_space)
+    res = runner.invoke(app, [*SWEEP, "--out", str(tmp_path / "sweep")])
+    assert res.exit_code == 2 and "the disk is full" in _one_message(res.output)
+    assert os.listdir(tmp_path) == []

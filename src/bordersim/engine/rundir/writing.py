@@ -39,8 +39,11 @@ def foreign_entries(directory: Path) -> list[str]:
 
 
 @contextlib.contextmanager
-def locked(directory: Path) -> Iterator[None]:
-    """Hold ``directory``'s write lock (creating the directory); :class:`OutputBusyError` if taken."""
+def locked(directory: Path, *, tidy: bool = True) -> Iterator[None]:
+    """Hold ``directory``'s write lock (creating the directory); :class:`OutputBusyError` if taken.
+
+    ``tidy``: when the body fails and the directory holds nothing but bordersim's lock and staging
+    (a new or empty directory), remove those, and the directory if this call created it."""
     directory = Path(directory)
     created = not directory.exists()
     try:
@@ -59,7 +62,16 @@ def locked(directory: Path) -> Iterator[None]:
                 f"{directory}: another bordersim process is writing here; wait for it to finish "
                 "or choose another output"
             ) from None
-        yield
+        try:
+            yield
+        except BaseException:
+            if tidy and not foreign_entries(directory):  # leave no trace of a failed first write
+                with contextlib.suppress(OSError):
+                    clean_staging(directory)
+                    os.unlink(directory / LOCK)
+                    if created:
+                        directory.rmdir()
+            raise
     finally:
         os.close(fd)  # closing releases the lock
 
@@ -114,22 +126,12 @@ def write_dir(
     """
     out = Path(out)
     existing_manifest(out, kind)  # refuse before creating anything
-    created = not out.exists()
     with locked(out) if lock else contextlib.nullcontext():
-        try:
-            old = existing_manifest(out, kind) or {"kind": kind, "artefacts": {}}
-            clean_staging(out)
-            _stage_and_commit(
-                out, artefacts, old, writer=writer, fields=fields, force=force, partial=partial
-            )
-        except BaseException:
-            if lock and not (out / MANIFEST).exists():  # a new directory: leave no trace
-                with contextlib.suppress(OSError):
-                    clean_staging(out)
-                    os.unlink(out / LOCK)
-                    if created:
-                        out.rmdir()
-            raise
+        old = existing_manifest(out, kind) or {"kind": kind, "artefacts": {}}
+        clean_staging(out)
+        _stage_and_commit(
+            out, artefacts, old, writer=writer, fields=fields, force=force, partial=partial
+        )
     return out
 
 
