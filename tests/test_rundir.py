@@ -6,9 +6,11 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -343,3 +345,33 @@ def test_report_is_registered_kept_by_a_rerun_and_never_overwrites_a_foreign_fil
     (tmp_path / "old.html").write_bytes(html)  # a bordersim report elsewhere may be replaced
     res = runner.invoke(app, ["report", str(run_out), "--output", str(tmp_path / "old.html")])
     assert res.exit_code == 0, res.output
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MiB tmpfs, where the test may mount one (root with CAP_SYS_ADMIN)."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    cmd = ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mnt)]
+    if shutil.which("mount") is None or subprocess.run(cmd, capture_output=True).returncode:
+        pytest.skip("cannot mount a tmpfs here; test_disk_full_* simulate ENOSPC instead")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
+
+
+def test_a_really_full_disk(small_disk: Path) -> None:
+    out = small_disk / "run"
+    res = runner.invoke(app, [*RUN, "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    before = _tree(out)
+    free = shutil.disk_usage(small_disk).free
+    (small_disk / "filler").write_bytes(b"\0" * max(free - 8192, 0))
+    res = runner.invoke(app, [*RUN, "--seed", "8", "--out", str(out)])
+    assert res.exit_code == 2, res.output
+    assert "the disk is full" in _one_message(res.output)
+    assert _tree(out) == before
+    res = runner.invoke(app, [*RUN, "--out", str(small_disk / "new")])
+    assert res.exit_code == 2 and "the disk is full" in res.output
+    assert sorted(os.listdir(small_disk)) == ["filler", "run"]
