@@ -9,8 +9,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from bordersim.engine.rundir import OutputError, dumps_json, write_dir
-
 
 def _fmt(e: dict[str, Any], pct: bool = False) -> str:
     from bordersim.report.formatting import fmt_estimate
@@ -43,6 +41,9 @@ def register(app: typer.Typer) -> None:
         """Compare policies: each metric per policy, and paired differences against the first
         policy with 95% CIs and the probability that a policy beats it."""
         from bordersim.cli import app as app_module
+
+        # importing bordersim.engine loads xarray (seconds): not at start-up, so --help stays fast
+        from bordersim.engine.rundir import OutputError, dumps_json, write_dir
         from bordersim.experiments.compare import compare as compare_results
 
         sc, _ = app_module.load_or_fail(scenario)

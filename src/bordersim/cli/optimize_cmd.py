@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from bordersim.engine.rundir import OutputError, atomic_write, dumps_json, write_dir
-
 if TYPE_CHECKING:
     from bordersim.experiments.verify import Verification
     from bordersim.plan.scenario_plan import ScenarioPlan, SitingReport
@@ -29,6 +27,9 @@ if TYPE_CHECKING:
 
 
 def _dumps(data: Any) -> str:
+    # importing bordersim.engine loads xarray (seconds): not at start-up, so --help stays fast
+    from bordersim.engine.rundir import dumps_json
+
     return dumps_json(data) + "\n"
 
 
@@ -88,6 +89,9 @@ def register(app: typer.Typer) -> None:
         """Recommend where the border guards stand (and check it by simulation), solve a security
         game file, or site reserve bases."""
         from bordersim.cli import app as app_module
+
+        # importing bordersim.engine loads xarray (seconds): not at start-up, so --help stays fast
+        from bordersim.engine.rundir import OutputError, atomic_write, write_dir
 
         if game is not None:
             _game(game, check, json_out)
