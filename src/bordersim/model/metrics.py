@@ -36,9 +36,6 @@ class Metric:
         """The name in sweep stores and on ``--metric``."""
         return self.short or self.name
 
-    def cf_attrs(self) -> dict[str, str]:
-        return {"units": self.unit, "long_name": self.long_name}
-
 
 #: The covert-flow metrics, in the order of ``run``'s table and the sweep store.
 COVERT_METRICS: tuple[Metric, ...] = (
@@ -70,26 +67,6 @@ COMPARE_METRICS: tuple[Metric, ...] = (
     Metric("first_reinforcement_hours", "h", "time to first reinforcement (h)", "quantity", -1),
     Metric("personnel_days", "d", "personnel-days (all sides)", "quantity", -1),
     Metric("cost_per_interdiction_rub", "RUB", "cost per interdiction (RUB)", "quantity", -1),
-)
-
-#: People fleeing, per reception crossing.
-FLEEING_METRICS: tuple[Metric, ...] = (
-    Metric("arrived", "1", "people fleeing who arrived", "count"),
-    Metric("received", "1", "people fleeing who were received", "count"),
-    Metric("waiting", "1", "people fleeing still waiting at the end", "count"),
-    Metric("longest_wait_days", "d", "longest wait", "quantity"),
-)
-
-#: Armed incursions, per armed actor.
-INCURSION_METRICS: tuple[Metric, ...] = (
-    Metric("engagements", "1", "armed engagements", "count"),
-    Metric("breaches", "1", "engagements ending in a breach", "count", -1),
-    Metric("repelled", "1", "engagements repelled", "count", +1),
-    Metric("undecided", "1", "engagements undecided at the time limit", "count"),
-    Metric("defender_losses", "1", "defender losses", "count", -1),
-    Metric("attacker_losses", "1", "attacker losses", "count"),
-    Metric("breach_share", "1", "share of engagements ending in a breach", "rate", -1),
-    Metric("first_reinforcement_hours", "h", "time to first reinforcement", "quantity", -1),
 )
 
 BY_NAME: dict[str, Metric] = {m.name: m for m in COVERT_METRICS}
@@ -162,8 +139,6 @@ def cf_attrs(name: str) -> dict[str, str]:
 __all__ = [
     "COMPARE_METRICS",
     "COVERT_METRICS",
-    "FLEEING_METRICS",
-    "INCURSION_METRICS",
     "STORE_VARIABLES",
     "Metric",
     "cf_attrs",
