@@ -56,8 +56,8 @@ class RunResult:
         Example:
             >>> import bordersim as bs
             >>> ds = bs.run("tajik-afghan-2021", replications=20, days=10).to_xarray()
-            >>> ds["covert"].attrs["units"]
-            'crossings'
+            >>> ds["covert"].attrs["long_name"]
+            'covert crossing attempts by outcome'
         """
         return dataset_with_attrs(self.results.to_xarray())
 
@@ -75,9 +75,12 @@ class RunResult:
 
         return pd.DataFrame(tidy_rows(self.results.summary_rows()))
 
-    def write(self, out: str | Path, *, command: Sequence[str] = ()) -> Path:
+    def write(self, out: str | Path, *, command: Sequence[str] = (), force: bool = False) -> Path:
         """Write the run folder (results.zarr, summary.csv, summary.json, manifest.json) that
-        ``bordersim report`` reads; the manifest records the overrides and ``command``.
+        ``bordersim report`` reads; the manifest records the overrides and ``command``. ``out``
+        must be new, empty or a run directory: a rerun replaces only the run's own files and keeps
+        others (a report, a compare.json) unless ``force``; otherwise it raises
+        :class:`bordersim.engine.rundir.OutputError` and writes nothing.
 
         Example:
             >>> import bordersim as bs, tempfile, pathlib
@@ -87,7 +90,9 @@ class RunResult:
         """
         from bordersim.engine.store import write_run  # imports xarray/zarr: lazy for start-up
 
-        return write_run(self.results, Path(out), list(command), extra=self.scenario.provenance())
+        return write_run(
+            self.results, Path(out), list(command), extra=self.scenario.provenance(), force=force
+        )
 
 
 def run(

@@ -141,7 +141,8 @@ def compare(
 ) -> None:
     """Compare policies: each metric per policy, and paired differences against the first
     policy with 95% CIs and the probability that a policy beats it."""
-    from bordersim.experiments.store import write_json  # imports xarray: lazy for start-up
+    # importing bordersim.engine loads xarray (seconds): not at start-up, so --help stays fast
+    from bordersim.engine.rundir import OutputError, dumps_json, write_dir
 
     sc = with_policy_file(load_or_fail(scenario), policy_file)
     sc = with_sets(sc, set_ or [], allow_outside_range)
@@ -159,7 +160,12 @@ def compare(
         except api.CompileError as exc:
             fail(str(exc))
     if out is not None:
-        write_json(out / "compare.json", report)
+        try:
+            write_dir(
+                out, {"compare.json": dumps_json(report) + "\n"}, writer="compare", partial=True
+            )
+        except OutputError as exc:
+            fail(str(exc))
     if json_out:
         sys.stdout.write(json.dumps(report, indent=2, sort_keys=True) + "\n")
         return

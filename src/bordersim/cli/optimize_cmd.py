@@ -13,10 +13,7 @@ Three questions, one command:
 
 from __future__ import annotations
 
-import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -41,19 +38,11 @@ CandidatesOpt = Annotated[
 ]
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """The policy YAML file, written whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
 def _dumps(data: Any) -> str:
-    from bordersim.engine.results import clean_for_json  # the engine imports xarray: lazy
+    # importing bordersim.engine loads xarray (seconds): not at start-up, so --help stays fast
+    from bordersim.engine.rundir import dumps_json
 
-    return json.dumps(clean_for_json(data), indent=2, sort_keys=True, allow_nan=False) + "\n"
+    return dumps_json(data) + "\n"
 
 
 def optimize(
@@ -137,6 +126,9 @@ def _report_plan(
     json_out: bool,
 ) -> None:
     """Write the policy file and optimize.json when asked, then print the plan or its JSON."""
+    # importing bordersim.engine loads xarray (seconds): not at start-up, so --help stays fast
+    from bordersim.engine.rundir import OutputError, atomic_write, write_dir
+
     report = result.summary()
     name = "+".join([*([policy] if policy else []), policy_name])
     if write_policy is not None:
@@ -145,12 +137,18 @@ def _report_plan(
             f"# written by bordersim optimize; use: bordersim run "
             f"{scenario + ' ' if scenario else ''}--policy-file {write_policy} --policy {name}\n"
         )
-        _write_atomic(write_policy, header + yaml.safe_dump(body, sort_keys=False))
+        try:
+            atomic_write(write_policy, header + yaml.safe_dump(body, sort_keys=False))
+        except OutputError as exc:
+            fail(str(exc))
         report["policy_file"] = str(write_policy)
         report["policy_name"] = policy_name
     if out is not None:
         report["command"] = ["bordersim", *sys.argv[1:]]
-        _write_atomic(out / "optimize.json", _dumps(report))
+        try:
+            write_dir(out, {"optimize.json": _dumps(report)}, writer="optimize", partial=True)
+        except OutputError as exc:
+            fail(str(exc))
     if json_out:
         sys.stdout.write(_dumps(report))
         return

@@ -188,8 +188,19 @@ def run(
     set_: SetOpt = None,
     allow_outside_range: AllowOutsideOpt = False,
     wide: WideOpt = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="clear the whole --out run directory first")
+    ] = False,
 ) -> None:
     """Simulate a scenario and print what crosses and how much is stopped, with 95% CIs."""
+    # importing bordersim.engine loads xarray (seconds): not at start-up, so --help stays fast
+    from bordersim.engine.rundir import OutputError, existing_manifest
+
+    try:
+        if out is not None:  # refuse a file or a foreign folder before simulating
+            existing_manifest(out, "run")
+    except OutputError as exc:
+        fail(str(exc))
     sc = with_sets(with_policy_file(load_or_fail(scenario), policy_file), set_ or [],
                    allow_outside_range)  # fmt: skip
     t0 = time.perf_counter()
@@ -203,7 +214,10 @@ def run(
             fail(str(exc))
     elapsed = time.perf_counter() - t0
     if out is not None:
-        res.write(out, command=["bordersim", *sys.argv[1:]])
+        try:
+            res.write(out, command=["bordersim", *sys.argv[1:]], force=force)
+        except OutputError as exc:
+            fail(str(exc))
     if json_out:
         sys.stdout.write(res.results.summary_json() + "\n")
         return

@@ -116,12 +116,13 @@ def _plan(sc: Any, space: Space, **kwargs: Any) -> Any:
 
 def _execute(plan: Any, out: Path, workers: int, dask: str | None, resume: bool) -> Any:
     """Run the sweep with a progress bar; user errors exit 2."""
+    from bordersim.engine.rundir import OutputError  # lazy: see the module top
     from bordersim.experiments.executors import make_backend  # lazy: see the module top
     from bordersim.experiments.sweep import SweepError, prepare_dir, run_sweep
 
     try:
         todo = len(prepare_dir(plan, out, resume=resume))
-    except SweepError as exc:
+    except (SweepError, OutputError) as exc:
         fail(str(exc))
     backend = make_backend(workers=workers, dask=dask)
     try:
@@ -140,6 +141,8 @@ def _execute(plan: Any, out: Path, workers: int, dask: str | None, resume: bool)
             summary = run_sweep(
                 plan, out, backend=backend, resume=True, on_point=lambda _o: progress.advance(task)
             )
+    except (SweepError, OutputError) as exc:
+        fail(str(exc))
     finally:
         backend.close()
     return summary

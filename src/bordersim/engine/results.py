@@ -8,7 +8,6 @@ single replications see few attempts; the gap between the two rates uses the sam
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +16,10 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from bordersim.engine.incursions import IncursionOutcome
+from bordersim.engine.rundir import clean_json, dumps_json
 from bordersim.model.codes import Side
 from bordersim.model.compile import Compiled
+from bordersim.model.metrics import COVERT_METRICS, cf_attrs
 from bordersim.model.outcomes import (
     DETECTED_GOT_AWAY,
     INTERDICTED,
@@ -84,16 +85,7 @@ def gap_ci(
     return Estimate(g, g - Z95 * se, g + Z95 * se, se)
 
 
-METRICS = (
-    "attempts",
-    "interdicted",
-    "turned_back",
-    "detected_got_away",
-    "undetected_got_away",
-    "true_rate",
-    "observed_rate",
-    "rate_gap",
-)
+METRICS: tuple[str, ...] = tuple(m.name for m in COVERT_METRICS)
 
 
 def covert_metrics(counts: NDArray[np.int64]) -> dict[str, Estimate]:
@@ -276,7 +268,7 @@ class Results:
         }
 
     def summary_json(self) -> str:
-        return json.dumps(_clean(self.summary()), indent=2, sort_keys=True, allow_nan=False)
+        return dumps_json(self.summary())
 
     # ---- labelled arrays -------------------------------------------------------------------------
     def to_xarray(self) -> xr.Dataset:
@@ -339,7 +331,9 @@ class Results:
                 "first_reinf_count",
             ):
                 data[f"incursion_{key}"] = (dims, getattr(inc, key))
-            data["request_day"] = (("replication",), inc.request_day)
+            # "never requested" is NaN in the store (inf in memory, where it orders comparisons)
+            req = np.where(np.isfinite(inc.request_day), inc.request_day, np.nan)
+            data["request_day"] = (("replication",), req)
             coords["incursion_quantity"] = ["engagements", "breaches"]
             data["incursion_daily_mean"] = (
                 ("day", "incursion_quantity"),
@@ -353,21 +347,12 @@ class Results:
         if self.degraded_days is not None:
             data["degraded_days"] = (("replication", "sector"), self.degraded_days)
         attrs = {k: (v if v is not None else "") for k, v in self.provenance().items()}
-        return xr.Dataset(data, coords=coords, attrs=attrs)
+        ds = xr.Dataset(data, coords=coords, attrs=attrs)
+        for name, var in ds.variables.items():
+            var.attrs.update(cf_attrs(str(name)))
+        return ds
 
 
-def _clean(o: Any) -> Any:
-    """Round floats for stable, readable JSON; NaN becomes null."""
-    if isinstance(o, float):
-        return None if not np.isfinite(o) else round(o, 10)
-    if isinstance(o, dict):
-        return {k: _clean(v) for k, v in o.items()}
-    if isinstance(o, list | tuple):
-        return [_clean(v) for v in o]
-    if isinstance(o, np.generic):
-        return _clean(o.item())
-    return o
-
-
-#: The public name of the JSON cleaner (rounds floats to 10 digits, NaN -> null) for other layers.
-clean_for_json = _clean
+#: The public name of the JSON cleaner (rounds floats to 10 digits, NaN -> null) for other layers;
+#: the one cleaner lives in :mod:`bordersim.engine.rundir`.
+clean_for_json = clean_json

@@ -1,56 +1,89 @@
-"""Writing a run's outputs atomically: results (Zarr via xarray), summary.csv, manifest.json.
+"""Writing a run's outputs: results (Zarr via xarray), summary.csv with its column metadata,
+summary.json and the manifest, through :mod:`bordersim.engine.rundir` (atomic, locked, and never
+removing what the run did not write).
 
-Everything is written into a temporary sibling directory and renamed into place at the end, so an
-interrupted run never leaves a half-written result directory behind.
+Every Zarr variable carries CF ``units`` and ``long_name`` attributes; the CSV's columns carry theirs
+in a W3C CSV-on-the-Web sidecar, ``summary.csv-metadata.json`` (the standard place a CSV reader
+looks for column titles and units), so the CSV itself stays a plain table.
 """
 
 from __future__ import annotations
 
 import csv
-import json
-import os
-import shutil
-import tempfile
+import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bordersim.engine.results import Results, _clean
+from bordersim.engine.results import Results
+from bordersim.engine.rundir import Artefact, clean_json, dumps_json, write_dir
+from bordersim.model.metrics import covert_metric
+
+#: What ``write_run`` owns in a run directory (the manifest lists it under "run").
+RUN_ARTEFACTS = ("results.zarr", "summary.csv", "summary.csv-metadata.json", "summary.json")
+
+
+def _column(name: str) -> dict[str, Any]:
+    """CSVW column description of a summary.csv column."""
+    if name in ("actor", "group"):
+        title = "covert actor" if name == "actor" else "sector group (all: every sector)"
+        return {"name": name, "titles": title, "datatype": "string"}
+    base, bound = name, ""
+    for suffix, what in (("_lo", "lower 95% CI bound of "), ("_hi", "upper 95% CI bound of ")):
+        if name.endswith(suffix):
+            base, bound = name[: -len(suffix)], what
+    m = covert_metric(base)
+    long_name = f"{bound}{m.long_name}" if bound else f"{m.long_name} (mean per replication)"
+    return {
+        "name": name,
+        "titles": long_name,
+        "datatype": "double",
+        "null": "",
+        "units": m.unit,
+        "long_name": long_name,
+    }
+
+
+def _csv_text(rows: list[dict[str, Any]]) -> str:
+    fh = io.StringIO(newline="")
+    writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["actor"])
+    writer.writeheader()
+    writer.writerows(clean_json(rows))
+    return fh.getvalue()
 
 
 def write_run(
-    results: Results, out: Path, command: list[str], extra: Mapping[str, Any] | None = None
+    results: Results,
+    out: Path,
+    command: list[str],
+    extra: Mapping[str, Any] | None = None,
+    *,
+    force: bool = False,
 ) -> Path:
-    """Write results under ``out`` (replacing a previous run there) and return the path.
+    """Write results under ``out`` and return the path; ``extra`` adds keys to the manifest (the
+    API records a scenario's overrides there).
 
-    ``extra`` adds keys to manifest.json (the API records a scenario's overrides there).
+    ``out`` must be new, empty, or a run directory; a rerun replaces the run's own artefacts
+    (:data:`RUN_ARTEFACTS`) and keeps everything else there (a report, a compare.json) unless
+    ``force``. Raises :class:`bordersim.engine.rundir.OutputError` subclasses, each one message.
     """
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        ds = results.to_xarray()
-        ds.to_zarr(tmp / "results.zarr", mode="w", consolidated=True, zarr_format=2)
-        rows = results.summary_rows()
-        with (tmp / "summary.csv").open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["actor"])
-            writer.writeheader()
-            writer.writerows(_clean(rows))
-        (tmp / "summary.json").write_text(results.summary_json() + "\n", encoding="utf-8")
-        manifest: dict[str, Any] = {**results.provenance(), **(extra or {}), "command": command}
-        (tmp / "manifest.json").write_text(
-            json.dumps(_clean(manifest), indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    rows = results.summary_rows()
+    columns = list(rows[0]) if rows else ["actor"]
+    metadata = {
+        "@context": "http://www.w3.org/ns/csvw",
+        "url": "summary.csv",
+        "dc:title": "bordersim run summary: one row per covert actor and sector group",
+        "tableSchema": {"columns": [_column(c) for c in columns]},
+    }
+
+    def zarr(path: Path) -> None:
+        results.to_xarray().to_zarr(path, mode="w", consolidated=True, zarr_format=2)
+
+    artefacts: dict[str, Artefact] = {
+        "results.zarr": zarr,
+        "summary.csv": _csv_text(rows),
+        "summary.csv-metadata.json": dumps_json(metadata) + "\n",
+        "summary.json": results.summary_json() + "\n",
+    }
+    fields = {**results.provenance(), **(extra or {}), "command": command}
+    return write_dir(out, artefacts, writer="run", fields=clean_json(fields), force=force)

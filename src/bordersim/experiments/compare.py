@@ -16,20 +16,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordersim.engine.results import Results, mean_ci
+from bordersim.model.metrics import COMPARE_METRICS
 from bordersim.model.outcomes import INTERDICTED, UNDETECTED_GOT_AWAY
 
-# metric name -> (direction: +1 if more is better for the defender, -1 if less is better, label)
-METRIC_INFO: dict[str, tuple[int, str]] = {
-    "interdictions": (+1, "interdicted crossings"),
-    "undetected": (-1, "undetected got-aways (undetected flow)"),
-    "got_away": (-1, "all got-aways (detected or not)"),
-    "true_rate": (+1, "true interdiction rate"),
-    "breaches": (-1, "breaches of border posts"),
-    "defender_losses": (-1, "defender losses"),
-    "first_reinforcement_hours": (-1, "time to first reinforcement (h)"),
-    "personnel_days": (-1, "personnel-days (all sides)"),
-    "cost_per_interdiction_rub": (-1, "cost per interdiction (RUB)"),
-}
+# metric name -> (direction: +1 if more is better for the defender, -1 if less is better, label),
+# from the one vocabulary (bordersim.model.metrics)
+METRIC_INFO: dict[str, tuple[int, str]] = {m.name: (m.better, m.long_name) for m in COMPARE_METRICS}
 
 
 def replication_metrics(results: Results) -> dict[str, NDArray[np.float64]]:

@@ -7,19 +7,20 @@ Layout of a sweep directory::
     points/000018.error.json  a point whose compile or simulation raised, with the message
     results.zarr          the consolidated xarray Dataset, built from the point files in point order
     summary.json          counts, failures and why, per-policy metric means
+    manifest.json         the artefacts, and the checksums of results.zarr's files
 
-Every file is written to a temporary name in the same directory and renamed into place
-(``os.replace``), so a point file exists only when complete: a killed sweep leaves only whole points,
-and ``--resume`` computes the rest. The consolidated store depends only on the point files, read in
+Every file is written through :mod:`bordersim.engine.rundir`: to a temporary name in the same
+directory, then renamed into place, so a point file exists only when complete: a killed sweep leaves
+only whole points, and ``--resume`` computes the rest. Point files are checked when read (zip CRC,
+shape, plan key), so a damaged one is named, never read as zeros. The consolidated store depends only on the point files, read in
 point order, so an interrupted-and-resumed sweep gives the same arrays as an uninterrupted one.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,48 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+from bordersim.engine.rundir import (
+    MANIFEST,
+    StoreError,
+    atomic_write,
+    clean_staging,
+    dumps_json,
+    foreign_entries,
+    verify,
+    write_dir,
+)
+from bordersim.model.metrics import cf_attrs
 from bordersim.model.outcomes import OUTCOMES
 
 PLAN_FILE = "plan.json"
 POINTS_DIR = "points"
 RESULTS = "results.zarr"
 SUMMARY = "summary.json"
+
+
+class SweepError(ValueError):
+    """A user-caused problem with a sweep (unknown policy, a directory holding another sweep)."""
+
+
+def check_target(out: Path, *, resume: bool) -> None:
+    """Refuse (SweepError) a file, or a non-empty directory that holds no sweep."""
+    if out.exists() and not out.is_dir():
+        raise SweepError(f"{out} is a file, not a directory; choose another --out")
+    if (out / PLAN_FILE).exists() or not out.exists():
+        return
+    if foreign_entries(out) and not resume:
+        raise SweepError(f"{out} exists and is not empty; choose another --out")
+
+
+def read_plan(plan_file: Path) -> dict[str, Any]:
+    """A sweep's stored plan; StoreError naming the file if it is empty or garbled."""
+    try:
+        stored = json.loads(plan_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StoreError(f"{plan_file}: empty or garbled sweep plan ({exc})") from None
+    if not isinstance(stored, dict) or "key" not in stored:
+        raise StoreError(f"{plan_file}: not a bordersim sweep plan (no 'key')")
+    return stored
 
 
 def point_path(out: Path, index: int) -> Path:
@@ -44,34 +81,24 @@ def error_path(out: Path, index: int) -> Path:
     return Path(out) / POINTS_DIR / f"{index:06d}.error.json"
 
 
-def _atomic_bytes(path: Path, write: Any) -> None:
-    """Write via ``write(fileobj)`` to a temporary sibling, fsync, and rename into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_json(path: Path, data: Any) -> None:
     """Atomically write JSON (sorted keys, so identical data gives identical bytes)."""
-    text = json.dumps(data, indent=2, sort_keys=True, allow_nan=False, default=str) + "\n"
-    _atomic_bytes(Path(path), lambda fh: fh.write(text.encode("utf-8")))
+    atomic_write(Path(path), dumps_json(data, digits=None, default=str) + "\n")
 
 
 def write_point(
-    out: Path, index: int, covert: NDArray[np.int64], cost: NDArray[np.float64]
+    out: Path,
+    index: int,
+    covert: NDArray[np.int64],
+    cost: NDArray[np.float64],
+    *,
+    key: str = "",
 ) -> Path:
-    """Store one finished point: covert counts (policy, replication, actor, outcome) and the cost of
-    each policy. Removes an error record a previous attempt left."""
+    """Store one finished point: covert counts (policy, replication, actor, outcome), the cost of
+    each policy, and the plan ``key`` it belongs to. Removes an error record a previous attempt
+    left. The zip container's CRC-32 of each array detects a damaged file when it is read."""
     path = point_path(out, index)
-    _atomic_bytes(path, lambda fh: np.savez(fh, covert=covert, cost=cost))
+    atomic_write(path, lambda fh: np.savez(fh, covert=covert, cost=cost, plan_key=np.str_(key)))
     error_path(out, index).unlink(missing_ok=True)
     return path
 
@@ -83,13 +110,46 @@ def write_point_error(out: Path, index: int, message: str) -> Path:
     return path
 
 
-def read_point(out: Path, index: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    with np.load(point_path(out, index)) as data:
-        return np.asarray(data["covert"]), np.asarray(data["cost"])
+def read_point(
+    out: Path,
+    index: int,
+    *,
+    shape: tuple[int, ...] | None = None,
+    key: str | None = None,
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """A point's (covert, cost), checked: :class:`StoreError` naming the file if it is truncated or
+    garbled, its covert counts do not have ``shape`` (policy, replication, actor, outcome) with one
+    cost per policy, or it belongs to another plan than ``key``."""
+    path = point_path(out, index)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            covert, cost = np.asarray(data["covert"]), np.asarray(data["cost"])
+            stored_key = str(data["plan_key"]) if "plan_key" in data.files else None
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+        raise StoreError(
+            f"{path}: damaged point file ({type(exc).__name__}: {exc}); delete it and rerun with "
+            "--resume to recompute the point"
+        ) from None
+    if shape is not None and (covert.shape != shape or cost.shape != shape[:1]):
+        raise StoreError(
+            f"{path}: point of the wrong shape (covert {covert.shape}, cost {cost.shape}; the plan "
+            f"needs {shape} and {shape[:1]}); delete it and rerun with --resume"
+        )
+    if covert.dtype.kind not in "iu" or cost.dtype.kind != "f":
+        raise StoreError(f"{path}: point of the wrong type ({covert.dtype}, {cost.dtype})")
+    if key and stored_key is not None and stored_key not in ("", key):
+        raise StoreError(
+            f"{path}: a point of another sweep plan; delete it and rerun with --resume"
+        )
+    return covert, cost
 
 
 def read_error(out: Path, index: int) -> str:
-    return str(json.loads(error_path(out, index).read_text(encoding="utf-8"))["error"])
+    path = error_path(out, index)
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8"))["error"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"{path}: empty or garbled error record ({exc}); delete it") from None
 
 
 def finished_points(out: Path) -> set[int]:
@@ -113,8 +173,10 @@ def clean_temporaries(out: Path) -> None:
         if d.is_dir():
             for p in d.glob(".*.tmp"):
                 p.unlink(missing_ok=True)
-            for p in d.glob(".results.zarr.*"):
+            for p in d.glob(".results.zarr.*"):  # v0.1's staging
                 shutil.rmtree(p, ignore_errors=True)
+    if Path(out).is_dir():
+        clean_staging(Path(out))
 
 
 def consolidate(
@@ -132,12 +194,14 @@ def consolidate(
     point_seeds: NDArray[np.uint64],
     metrics: Mapping[str, Any],
     attrs: Mapping[str, Any],
+    key: str = "",
 ) -> xr.Dataset:
     """Build ``results.zarr`` from the point files, in point order, and rename it into place.
 
     ``metrics`` maps a metric name to a function of the (point, policy, replication, actor, outcome)
     counts that returns (point, policy, actor + 'all') per-point values. Missing or failed points are
-    NaN, with their error message in the ``error`` variable.
+    NaN, with their error message in the ``error`` variable. A damaged point file raises
+    :class:`StoreError`. The caller holds the directory's lock.
     """
     out = Path(out)
     K, A = len(policies), len(actors)
@@ -146,7 +210,7 @@ def consolidate(
     errors = [""] * n_points
     for i in range(n_points):
         if point_path(out, i).exists():
-            c, k = read_point(out, i)
+            c, k = read_point(out, i, shape=(K, replications, A, len(OUTCOMES)), key=key)
             covert[i] = c
             cost[i] = k
         elif error_path(out, i).exists():
@@ -176,23 +240,27 @@ def consolidate(
         "factor": list(factor_names),
     }
     ds = xr.Dataset(data, coords=coords, attrs=dict(attrs))
-    tmp = Path(tempfile.mkdtemp(prefix=f".{RESULTS}.", dir=out))
-    try:
-        ds.to_zarr(tmp / RESULTS, mode="w", consolidated=True, zarr_format=2)
-        final = out / RESULTS
-        if final.exists():
-            old = out / f".{RESULTS}.old"
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(final, old)
-            os.replace(tmp / RESULTS, final)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp / RESULTS, final)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    for vname, var in ds.variables.items():
+        var.attrs.update(cf_attrs(str(vname)))
+
+    def zarr(path: Path) -> None:
+        ds.to_zarr(path, mode="w", consolidated=True, zarr_format=2)
+
+    ensure_manifest(out)
+    write_dir(out, {RESULTS: zarr}, writer="sweep", kind="sweep", partial=True, lock=False)
     return ds
 
 
+def ensure_manifest(out: Path) -> None:
+    """Give a sweep directory its manifest (a v0.1 sweep has only plan.json); caller holds the lock."""
+    if not (Path(out) / MANIFEST).exists():
+        manifest = {"kind": "sweep", "artefacts": {"sweep": [PLAN_FILE, POINTS_DIR, SUMMARY]}}
+        atomic_write(Path(out) / MANIFEST, dumps_json(manifest) + "\n")
+
+
 def open_results(out: Path) -> xr.Dataset:
-    """Open a consolidated sweep store (lazily)."""
+    """Open a consolidated sweep store (lazily), after checking its files against the checksums
+    the manifest recorded (:class:`StoreError` naming a missing or changed file)."""
+    if (Path(out) / MANIFEST).exists():
+        verify(out, "sweep")
     return xr.open_zarr(Path(out) / RESULTS, consolidated=True)

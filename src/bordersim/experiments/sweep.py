@@ -27,11 +27,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordersim import __version__
+from bordersim.engine import rundir
 from bordersim.engine.rng import RNG_BLOCK
 from bordersim.experiments import store
 from bordersim.experiments.designs import make_design
 from bordersim.experiments.executors import Backend, InlineBackend, run_tasks
 from bordersim.experiments.factors import Space
+from bordersim.experiments.store import SweepError
+from bordersim.model.metrics import COVERT_METRICS, covert_metric
 from bordersim.model.outcomes import (
     DETECTED_GOT_AWAY,
     INTERDICTED,
@@ -44,24 +47,21 @@ BASELINE = "baseline"
 CHUNK_REPS = 4 * RNG_BLOCK  # replications simulated at once inside a point (bounds its memory)
 
 
-class SweepError(ValueError):
-    """A user-caused problem with a sweep (unknown policy, a directory holding another sweep)."""
-
-
 # --------------------------------------------------------------------------------------------------
 # metrics
 
 
-METRICS: tuple[str, ...] = (
-    "attempts",
-    "interdicted",
-    "turned_back",
-    "detected_got_away",
-    "undetected",
-    "true_rate",
-    "observed_rate",
-    "rate_gap",
-)
+#: Metric names in the sweep store (the vocabulary's short keys: ``undetected`` for
+#: ``undetected_got_away``), in store order.
+METRICS: tuple[str, ...] = tuple(m.key for m in COVERT_METRICS)
+
+
+def _metric_key(name: str) -> str:
+    """The store key of a metric given by its key or its full name; SweepError if unknown."""
+    try:
+        return covert_metric(name).key
+    except KeyError:
+        raise SweepError(f"unknown metric {name!r} (known: {', '.join(METRICS)})") from None
 
 
 def point_metrics(covert: NDArray[np.float64], name: str) -> NDArray[np.float64]:
@@ -91,9 +91,7 @@ def point_metrics(covert: NDArray[np.float64], name: str) -> NDArray[np.float64]
         "observed_rate": observed,
         "rate_gap": observed - true_rate,
     }
-    if name not in values:
-        raise SweepError(f"unknown metric {name!r} (known: {', '.join(METRICS)})")
-    return np.asarray(values[name], dtype=float)
+    return np.asarray(values[_metric_key(name)], dtype=float)
 
 
 def parse_metric(text: str, actors: Sequence[str]) -> tuple[str, str]:
@@ -105,9 +103,7 @@ def parse_metric(text: str, actors: Sequence[str]) -> tuple[str, str]:
         raise SweepError(
             f"unknown actor {actor!r} in metric {text!r} (known: {', '.join(actors)}, all)"
         )
-    if name not in METRICS:
-        raise SweepError(f"unknown metric {name!r} (known: {', '.join(METRICS)})")
-    return actor, name
+    return actor, _metric_key(name)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -315,11 +311,19 @@ def _tasks(plan: SweepPlan, indices: Sequence[int]) -> Iterator[PointTask]:
 
 
 def prepare_dir(plan: SweepPlan, out: Path, *, resume: bool) -> set[int]:
-    """Check or write ``plan.json``; return the indices still to compute."""
+    """Check or write ``plan.json`` (holding the directory's lock); return the indices still to
+    compute. SweepError for a directory holding something else; rundir's OutputError subclasses for
+    another writer, a damaged plan or point, a full disk."""
     out = Path(out)
+    store.check_target(out, resume=resume)
+    with rundir.locked(out):
+        return _prepare_locked(plan, out, resume=resume)
+
+
+def _prepare_locked(plan: SweepPlan, out: Path, *, resume: bool) -> set[int]:
     plan_file = out / store.PLAN_FILE
     if plan_file.exists():
-        stored = json.loads(plan_file.read_text(encoding="utf-8"))
+        stored = store.read_plan(plan_file)
         if not resume:
             raise SweepError(
                 f"{out} already holds a sweep; pass --resume to finish it or choose another --out"
@@ -337,9 +341,10 @@ def prepare_dir(plan: SweepPlan, out: Path, *, resume: bool) -> set[int]:
             )
         store.clean_temporaries(out)
     else:
-        if out.exists() and any(out.iterdir()) and not resume:
+        if rundir.foreign_entries(out) and not resume:
             raise SweepError(f"{out} exists and is not empty; choose another --out")
-        out.mkdir(parents=True, exist_ok=True)
+        store.clean_temporaries(out)
+        store.ensure_manifest(out)
         store.write_json(
             plan_file,
             {"key": plan.key(), "identity": plan.identity(), "command": list(plan.command)},
@@ -363,9 +368,22 @@ def run_sweep(
     have been transient; a deterministic one fails the same way again).
     """
     out = Path(out)
-    backend = backend or InlineBackend()
+    store.check_target(out, resume=resume)
+    with rundir.locked(out):  # one sweep at a time in a directory
+        return _run_locked(plan, out, backend or InlineBackend(), resume, on_point, window)
+
+
+def _run_locked(
+    plan: SweepPlan,
+    out: Path,
+    backend: Backend,
+    resume: bool,
+    on_point: Callable[[PointOutcome], None] | None,
+    window: int | None,
+) -> SweepSummary:
     t0 = time.perf_counter()
-    todo = sorted(prepare_dir(plan, out, resume=resume))
+    key = plan.key()
+    todo = sorted(_prepare_locked(plan, out, resume=resume))
     summary = SweepSummary(
         out=out,
         n_points=plan.n_points,
@@ -377,7 +395,7 @@ def run_sweep(
         if outcome is None:
             outcome = PointOutcome(task.index, None, None, f"worker failed: {exc!r}")
         if outcome.error is None and outcome.covert is not None and outcome.cost is not None:
-            store.write_point(out, outcome.index, outcome.covert, outcome.cost)
+            store.write_point(out, outcome.index, outcome.covert, outcome.cost, key=key)
             summary.computed += 1
         else:
             store.write_point_error(out, outcome.index, outcome.error or "unknown error")
@@ -414,7 +432,7 @@ def finalize(plan: SweepPlan, out: Path, summary: SweepSummary) -> None:
         ),
         "metrics": "per point: counts are means over replications; rates are ratio estimators",
     }
-    stored = json.loads((out / store.PLAN_FILE).read_text(encoding="utf-8"))
+    stored = store.read_plan(out / store.PLAN_FILE)
     attrs["command"] = json.dumps(stored.get("command", []))  # the first invocation's
     ds = store.consolidate(
         out,
@@ -430,6 +448,7 @@ def finalize(plan: SweepPlan, out: Path, summary: SweepSummary) -> None:
         point_seeds=np.array([point_seed(plan.seed, i) for i in range(plan.n_points)], np.uint64),
         metrics={m: (lambda c, m=m: point_metrics(c, m)) for m in METRICS},
         attrs=attrs,
+        key=plan.key(),
     )
     means: dict[str, Any] = {}
     for pol in plan.policies:
@@ -451,14 +470,6 @@ def finalize(plan: SweepPlan, out: Path, summary: SweepSummary) -> None:
             "failed_points": sorted(summary.failed),
             "policies": list(plan.policies),
             "replications_per_point": plan.replications,
-            "mean_over_points": _json_clean(means),
+            "mean_over_points": rundir.clean_json(means, digits=None),
         },
     )
-
-
-def _json_clean(o: Any) -> Any:
-    if isinstance(o, float):
-        return None if not np.isfinite(o) else o
-    if isinstance(o, dict):
-        return {k: _json_clean(v) for k, v in o.items()}
-    return o

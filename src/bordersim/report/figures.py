@@ -28,6 +28,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
+from bordersim.engine.rundir import atomic_write
 from bordersim.model.outcomes import OUTCOMES
 from bordersim.report.text import mpl_text
 
@@ -252,9 +253,9 @@ def svg_text(fig: Figure, name: str) -> str:
 
 def save_png(fig: Figure, path: Path, dpi: int = 150) -> Path:
     """Write the figure as a PNG (for slides)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png", dpi=dpi, metadata={"Software": None})
-    return path
+    return atomic_write(
+        path, lambda fh: fig.savefig(fh, format="png", dpi=dpi, metadata={"Software": None})
+    )
 
 
 __all__ = [

@@ -41,8 +41,6 @@ A file that does not parse or lacks the keys above is reported in its section, n
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +51,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from bordersim import __version__
+from bordersim.engine.rundir import OutputError, check_into, write_into
 from bordersim.report.figures import (
     TimelineMark,
     save_png,
@@ -89,6 +88,11 @@ __all__ = [
 ]
 
 SECTION_IDS = ("headline", "map", "timeseries", "sectors", "actors", "sources", "provenance")
+
+
+#: Marks a file as a bordersim report (the template's generator meta tag): only such a file, or the
+#: run's registered report, may be overwritten.
+GENERATOR_TAG = b'<meta name="generator" content="bordersim'
 
 
 @dataclass(frozen=True)
@@ -163,19 +167,6 @@ def build_html(
     return environment().get_template("report.html").render(context)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same directory and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def render_report(
     run_dir: Path,
     out: Path | None = None,
@@ -189,6 +180,10 @@ def render_report(
         raise ReportError(f"unknown metric {metric!r} (choose from {', '.join(MAP_METRICS)})")
     run = load_run(run_dir, scenario_path, extra_dirs)
     out = Path(out) if out is not None else run.run_dir / "report.html"
+    try:  # refuse a foreign file at --output before any figure is written
+        check_into(out, writer="report", marker=GENERATOR_TAG)
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
     names_by_id = actor_names(run)
     names = [names_by_id.get(a, a) for a in run.actor_ids]
     values = sector_metric(run.covert_mean, run.length_km, metric)
@@ -202,6 +197,10 @@ def render_report(
     bars = sector_bars_figure(run.sector_ids, run.sector_groups, run.covert_mean, names)
     figs = {"map": mres.figure, "timeseries": ts, "sectors": bars}
     svgs = {k: svg_text(f, k) for k, f in figs.items()}
-    paths = {k: save_png(f, run.run_dir / "figures" / f"{k}.png") for k, f in figs.items()}
-    _write_atomic(out, build_html(run, metric, mres, svgs, marks))
+    try:
+        paths = {k: save_png(f, run.run_dir / "figures" / f"{k}.png") for k, f in figs.items()}
+        page = build_html(run, metric, mres, svgs, marks)
+        write_into(out, page, writer="report", marker=GENERATOR_TAG)
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
     return ReportOutput(html_path=out, figures=paths, map=mres)

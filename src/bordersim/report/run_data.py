@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+from bordersim.engine.rundir import OutputError, verify
 from bordersim.model.compile import Compiled, CompileError, compile_scenario
 from bordersim.scenario.builtin import builtin_names, load
 from bordersim.scenario.loading import ScenarioError, content_hash, load_scenario
@@ -89,6 +90,10 @@ def _open_results(run_dir: Path) -> xr.Dataset:
     zpath = run_dir / "results.zarr"
     if not zpath.exists():
         raise ReportError(f"{zpath}: missing; is this a directory written by `run --out`?")
+    try:  # checksums: a deleted or truncated chunk would be read back as zeros
+        verify(run_dir, "run")
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
     try:
         ds = xr.open_zarr(zpath, consolidated=None)
     except Exception as exc:  # zarr raises many kinds of errors for a damaged store
