@@ -51,6 +51,7 @@ from bordersim.scenario.schema import (
     TransferSectors,
     _walk_quantities_with_path,
 )
+from bordersim.scenario.validation import PolicyNameError, policy_names
 
 CHOICE_CODES = {"fixed": 0, "best_response": 1, "quantal": 2, "adaptive": 3}
 SIDES = ("TJ", "RU", "CSTO")
@@ -290,14 +291,10 @@ def _allocation_matrix(
 
 
 def _parse_policies(sc: Scenario, policy: str | None) -> list[str]:
-    if not policy:
-        return []
-    names = [p.strip() for p in policy.split("+") if p.strip()]
-    for n in names:
-        if n not in sc.policies:
-            known = ", ".join(sorted(sc.policies))
-            raise CompileError(f"unknown policy {n!r} for scenario {sc.id} (known: {known})")
-    return names
+    try:  # unknown names and a policy given twice (it would apply and charge twice) are refused
+        return policy_names(policy, sc.policies, sc.id)
+    except PolicyNameError as exc:
+        raise CompileError(str(exc)) from None
 
 
 def compile_scenario(

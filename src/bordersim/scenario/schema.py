@@ -14,6 +14,16 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from bordersim.scenario.evidence import Evidence, Frozen, Quantity, Source
+from bordersim.scenario.validation import (
+    MAX_DAYS,
+    MAX_KM,
+    Count,
+    Day,
+    Name,
+    Real,
+    Text,
+    quantity_problem,
+)
 
 Terrain = Literal["plain", "foothill", "gorge", "high_mountain"]
 TERRAINS: tuple[Terrain, ...] = ("plain", "foothill", "gorge", "high_mountain")
@@ -25,19 +35,21 @@ Posture = Literal["border", "reserve", "inactive"]
 ActorKind = Literal["covert", "armed", "fleeing"]
 
 _TOL_KM = 1e-6
+#: Most people one fleeing batch may bring to one crossing (see validation's strength bound).
+MAX_PEOPLE = 10**7
 
 
 class Sector(Frozen):
     """A stretch of the official border line, by chainage (km from the western tripoint)."""
 
-    id: str
-    name: str
-    start_km: float = Field(ge=0)
-    end_km: float
+    id: Name
+    name: Name
+    start_km: Real = Field(ge=0, le=MAX_KM)
+    end_km: Real = Field(le=MAX_KM)
     terrain: Terrain
-    group: str = Field(description="historic detachment area used to group results")
-    afghan_district: str
-    afghan_province: str
+    group: Name = Field(description="historic detachment area used to group results")
+    afghan_district: Name
+    afghan_province: Name
     control: Control
 
     @property
@@ -48,9 +60,9 @@ class Sector(Frozen):
 class Crossing(Frozen):
     """An official crossing or a place where people fleeing are received."""
 
-    id: str
-    name: str
-    km: float = Field(ge=0)
+    id: Name
+    name: Name
+    km: Real = Field(ge=0, le=MAX_KM)
     official: bool = True
     capacity_per_day: Quantity | None = Field(
         default=None, description="people received per day (for people fleeing)"
@@ -58,8 +70,8 @@ class Crossing(Frozen):
 
 
 class Border(Frozen):
-    geometry: str = Field(description="package data file with the border line (GeoJSON)")
-    geometry_feature: str = "gshhg_wdbii_full"
+    geometry: Name = Field(description="package data file with the border line (GeoJSON)")
+    geometry_feature: Name = "gshhg_wdbii_full"
     official_length_km: Quantity
     sectors: tuple[Sector, ...]
     crossings: tuple[Crossing, ...] = ()
@@ -76,12 +88,12 @@ class TerrainParams(Frozen):
 
 
 class Base(Frozen):
-    id: str
-    name: str
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
-    km: float = Field(ge=0, description="chainage of the nearest point of the border")
-    distance_km: float = Field(ge=0, description="straight-line distance to that point")
+    id: Name
+    name: Name
+    lat: Real = Field(ge=-90, le=90)
+    lon: Real = Field(ge=-180, le=180)
+    km: Real = Field(ge=0, le=MAX_KM, description="chainage of the nearest point of the border")
+    distance_km: Real = Field(ge=0, le=MAX_KM, description="straight-line distance to that point")
 
 
 class Activation(Frozen):
@@ -104,8 +116,8 @@ class Allocation(Frozen):
     """How a unit on the border spreads over sectors."""
 
     policy: Literal["proportional_length", "uniform", "weights"] = "proportional_length"
-    sectors: tuple[str, ...] | None = Field(default=None, description="subset; default all")
-    weights: dict[str, float] | None = None
+    sectors: tuple[Name, ...] | None = Field(default=None, description="subset; default all")
+    weights: dict[Name, Real] | None = None
 
     @model_validator(mode="after")
     def _weights(self) -> Allocation:
@@ -113,16 +125,18 @@ class Allocation(Frozen):
             raise ValueError("allocation policy 'weights' needs `weights`")
         if self.weights and any(w < 0 for w in self.weights.values()):
             raise ValueError("allocation weights must be >= 0")
+        if self.weights and not any(w > 0 for w in self.weights.values()):
+            raise ValueError("allocation weights must not all be 0")
         return self
 
 
 class Unit(Frozen):
-    id: str
-    name: str
+    id: Name
+    name: Name
     side: Side
     kind: UnitKind
     strength: Quantity
-    base: str
+    base: Name
     availability: Quantity = Field(description="on-duty fraction in [0, 1]")
     readiness_hours: Quantity
     road_speed_kmh: Quantity
@@ -134,15 +148,20 @@ class Unit(Frozen):
     activation: Activation = Activation()
     posture: Posture = "border"
     allocation: Allocation = Allocation()
-    active_from: dt.date | None = None
-    active_until: dt.date | None = None
+    active_from: Day | None = None
+    active_until: Day | None = None
+
+    @model_validator(mode="after")
+    def _window(self) -> Unit:
+        _check_window(self.active_from, self.active_until)
+        return self
 
 
 class Choice(Frozen):
     model: Literal["fixed", "best_response", "quantal", "adaptive"] = "fixed"
     rationality: Quantity | None = None
     learning_rate: Quantity | None = None
-    memory_days: int = Field(default=14, ge=1)
+    memory_days: Count = Field(default=14, ge=1, le=int(MAX_DAYS))
 
     @model_validator(mode="after")
     def _params(self) -> Choice:
@@ -156,8 +175,8 @@ class Choice(Frozen):
 class Actor(Frozen):
     """Who or what crosses from Afghanistan."""
 
-    id: str
-    name: str
+    id: Name
+    name: Name
     kind: ActorKind
     rate_per_day: Quantity = Field(description="attempts (covert), events (armed) or people/day")
     group_size: Quantity
@@ -168,12 +187,12 @@ class Actor(Frozen):
     choice: Choice = Choice()
     terrain_weight: dict[Terrain, Quantity] = Field(default_factory=dict)
     control_weight: dict[Control, Quantity] = Field(default_factory=dict)
-    crossings: dict[str, float] | None = Field(
+    crossings: dict[Name, Real] | None = Field(
         default=None, description="fleeing: share of arrivals per reception crossing"
     )
     attackers: Quantity | None = Field(default=None, description="armed: attacker strength")
-    active_from: dt.date | None = None
-    active_until: dt.date | None = None
+    active_from: Day | None = None
+    active_until: Day | None = None
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Actor:
@@ -183,7 +202,18 @@ class Actor(Frozen):
             raise ValueError("a fleeing actor needs `crossings` (where people are received)")
         if self.kind == "armed" and self.attackers is None:
             raise ValueError("an armed actor needs `attackers`")
+        if self.crossings and (
+            any(w < 0 for w in self.crossings.values())
+            or not any(w > 0 for w in self.crossings.values())
+        ):
+            raise ValueError("`crossings` shares must be >= 0 and not all 0")
+        _check_window(self.active_from, self.active_until)
         return self
+
+
+def _check_window(start: dt.date | None, end: dt.date | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"active_until ({end}) is before active_from ({start})")
 
 
 # --- timeline and policy actions -----------------------------------------------------------------
@@ -191,13 +221,13 @@ class Actor(Frozen):
 
 class SetControl(Frozen):
     kind: Literal["set_control"]
-    sectors: tuple[str, ...]
+    sectors: tuple[Name, ...]
     control: Control
 
 
 class ScaleRate(Frozen):
     kind: Literal["scale_rate"]
-    actor: str
+    actor: Name
     factor: Quantity
 
 
@@ -205,8 +235,8 @@ class FleeingBatch(Frozen):
     """A batch of people arriving at reception crossings on the event's date."""
 
     kind: Literal["fleeing_batch"]
-    actor: str
-    arrivals: dict[str, int]
+    actor: Name
+    arrivals: dict[Name, Count]
     total: Quantity | None = Field(
         default=None, description="rescale the arrivals to this total (sources disagree on it)"
     )
@@ -216,6 +246,8 @@ class FleeingBatch(Frozen):
     def _non_negative(cls, v: dict[str, int]) -> dict[str, int]:
         if any(n < 0 for n in v.values()):
             raise ValueError("arrivals must be >= 0")
+        if any(n > MAX_PEOPLE for n in v.values()):
+            raise ValueError(f"arrivals must be <= {MAX_PEOPLE:g} people per crossing")
         return v
 
 
@@ -223,28 +255,28 @@ class TransferSectors(Frozen):
     """Sectors move from one border unit to another (the 2004-2005 handover)."""
 
     kind: Literal["transfer_sectors"]
-    from_unit: str
-    to_unit: str
-    sectors: tuple[str, ...]
+    from_unit: Name
+    to_unit: Name
+    sectors: tuple[Name, ...]
 
 
 class SetStrength(Frozen):
     kind: Literal["set_strength"]
-    unit: str
+    unit: Name
     strength: Quantity
 
 
 class SetPosture(Frozen):
     kind: Literal["set_posture"]
-    unit: str
+    unit: Name
     posture: Posture
     allocation: Allocation | None = None
 
 
 class MoveBase(Frozen):
     kind: Literal["move_base"]
-    unit: str
-    base: str
+    unit: Name
+    base: Name
 
 
 class SetEquipment(Frozen):
@@ -252,12 +284,12 @@ class SetEquipment(Frozen):
 
     kind: Literal["set_equipment"]
     multiplier: Quantity
-    sectors: tuple[str, ...] | None = None
+    sectors: tuple[Name, ...] | None = None
 
 
 class SetChoice(Frozen):
     kind: Literal["set_choice"]
-    actor: str
+    actor: Name
     choice: Choice
 
 
@@ -278,9 +310,9 @@ Action = Annotated[
 class Event(Frozen):
     """A dated change to the scenario, with its evidence."""
 
-    date: dt.date
-    description: str
-    evidence: str = Field(description="ledger key: the source of the event, or why it is assumed")
+    date: Day
+    description: Text
+    evidence: Name = Field(description="ledger key: the source of the event, or why it is assumed")
     actions: tuple[Action, ...]
 
 
@@ -335,15 +367,15 @@ class Escalation(Frozen):
     """When Tajikistan asks for help (policy lever)."""
 
     mode: Literal["never", "threshold", "date"] = "never"
-    window_days: int = Field(default=7, ge=1)
-    threshold: int = Field(default=3, ge=1)
-    date: dt.date | None = None
+    window_days: Count = Field(default=7, ge=1, le=int(MAX_DAYS))
+    threshold: Count = Field(default=3, ge=1, le=10**6)
+    date: Day | None = None
 
 
 class Policy(Frozen):
     """A named variant: changes applied from the first day, plus levers."""
 
-    description: str
+    description: Text
     actions: tuple[Action, ...] = ()
     escalation: Escalation | None = None
     cost_rub: Quantity | None = Field(default=None, description="cost of the policy's programme")
@@ -363,19 +395,19 @@ class Policy(Frozen):
 
 
 class Period(Frozen):
-    start: dt.date
-    days: int = Field(gt=0, le=36600)
+    start: Day
+    days: Count = Field(gt=0, le=int(MAX_DAYS))
 
 
 class Scenario(Frozen):
     """A complete, validated scenario."""
 
-    id: str
-    title: str
-    description: str
+    id: Name
+    title: Text
+    description: Text
     period: Period
-    sources: dict[str, Source]
-    evidence: dict[str, Evidence] = Field(default_factory=dict)
+    sources: dict[Name, Source]
+    evidence: dict[Name, Evidence] = Field(default_factory=dict)
     border: Border
     terrain: dict[Terrain, TerrainParams]
     bases: tuple[Base, ...]
@@ -384,7 +416,7 @@ class Scenario(Frozen):
     timeline: tuple[Event, ...] = ()
     escalation: Escalation = Escalation()
     incursions: Incursions = Incursions()
-    policies: dict[str, Policy] = Field(default_factory=dict)
+    policies: dict[Name, Policy] = Field(default_factory=dict)
 
     # ---- consistency -----------------------------------------------------------------------------
     @model_validator(mode="after")
@@ -516,32 +548,23 @@ def _check_references(sc: Scenario, errors: list[tuple[tuple[str | int, ...], st
 
 
 def _check_ranges(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str]]) -> None:
-    """Fractions in [0, 1], strengths, rates and times >= 0, multipliers >= 1."""
-    fraction_fields = {
-        "availability",
-        "turn_back",
-        "break_defender",
-        "break_attacker",
-        "local_fraction",
-        "reserve_fraction",
-        "air_fraction",
-        "breach_detection_factor",
-    }
-    positive_fields = {"sweep_width_km", "vanish_mean_hours", "patrol_speed_kmh", "road_speed_kmh"}
+    """Every quantity's whole range (value, low, high and its claims in the same unit) within its
+    field's physical domain (:data:`bordersim.scenario.validation.QUANTITY_BOUNDS`)."""
     for path, q in _walk_quantities_with_path(sc, ()):
         field = next((p for p in reversed(path) if isinstance(p, str)), "")
-        lo, hi = (
-            (q.low if q.low is not None else q.value),
-            (q.high if q.high is not None else q.value),
-        )
-        if field in fraction_fields and not (0.0 <= lo and hi <= 1.0 and 0 <= q.value <= 1):
-            errors.append(((*path, "value"), f"{field} must lie in [0, 1], got {q.value:g}"))
-        elif field == "multiplier" and lo < 1.0:
-            errors.append(((*path, "value"), f"equipment multiplier must be >= 1, got {lo:g}"))
-        elif field in positive_fields and lo <= 0:
-            errors.append(((*path, "value"), f"{field} must be > 0, got {lo:g}"))
-        elif lo < 0:
-            errors.append(((*path, "value"), f"{field or 'quantity'} must be >= 0, got {lo:g}"))
+        if q.evidence is not None and q.evidence not in sc.evidence:
+            lo = q.low if q.low is not None else q.value  # the unknown key is reported elsewhere
+            hi = q.high if q.high is not None else q.value
+        else:
+            lo, hi = q.bounds(sc.evidence)
+        problem = quantity_problem(field, q.value, min(lo, q.value), max(hi, q.value))
+        if problem:
+            errors.append(((*path, "value"), problem))
+    for name in sc.policies:
+        if "+" in name:
+            errors.append(
+                (("policies", name), "a policy name may not hold '+' (it joins policies)")
+            )
 
 
 def _walk_quantities_with_path(
