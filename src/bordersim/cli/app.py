@@ -21,6 +21,7 @@ from bordersim.model.compile import CompileError, compile_scenario
 from bordersim.report.formatting import fmt_estimate
 from bordersim.scenario.builtin import DEFAULT_SCENARIO, describe_builtins, resolve
 from bordersim.scenario.loading import ScenarioError, content_hash, load_scenario
+from bordersim.scenario.options import bounded_date
 from bordersim.scenario.schema import Scenario
 
 app = typer.Typer(
@@ -58,9 +59,9 @@ def parse_date(text: str | None) -> dt.date | None:
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"--start {text!r} is not a date (YYYY-MM-DD)")
+        return bounded_date(text, "--start")
+    except ValueError as exc:
+        fail(str(exc))
         raise AssertionError from None
 
 
@@ -293,7 +294,7 @@ def run_simulation(
 def run(
     scenario: ScenarioArg = None,
     replications: Annotated[int, typer.Option("--replications", "-n", min=1)] = 1000,
-    days: Annotated[int | None, typer.Option(min=1, help="days to simulate")] = None,
+    days: Annotated[int | None, typer.Option(min=1, max=36600, help="days to simulate")] = None,
     start: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD")] = None,
     seed: Annotated[int, typer.Option(min=0)] = 2021,
     policy: Annotated[str | None, typer.Option(help="policy variant, or a+b")] = None,
@@ -308,6 +309,13 @@ def run(
     sc, _ = load_or_fail(scenario)
     if policy_file is not None:
         sc = with_policy_file(sc, policy_file)
+    # The engine package pulls in xarray (~1 s), so it is imported only when a run needs it.
+    from bordersim.engine.memory import MemoryBudgetError, check_run
+
+    try:  # refuse what cannot fit before allocating it
+        check_run(sc, replications=replications, days=days, daily=daily)
+    except MemoryBudgetError as exc:
+        fail(str(exc))
     t0 = time.perf_counter()
     results = run_simulation(
         sc,

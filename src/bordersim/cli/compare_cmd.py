@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
             typer.Option("--policy", "-p", help="policy (repeat; the first is the baseline)"),
         ] = None,
         replications: Annotated[int, typer.Option("--replications", "-n", min=2)] = 1000,
-        days: Annotated[int | None, typer.Option(min=1)] = None,
+        days: Annotated[int | None, typer.Option(min=1, max=36600)] = None,
         start: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD")] = None,
         seed: Annotated[int, typer.Option(min=0)] = 2021,
         out: Annotated[
@@ -44,6 +44,7 @@ def register(app: typer.Typer) -> None:
         """Compare policies: each metric per policy, and paired differences against the first
         policy with 95% CIs and the probability that a policy beats it."""
         from bordersim.cli import app as app_module
+        from bordersim.engine.memory import MemoryBudgetError, check_run
         from bordersim.experiments.compare import compare as compare_results
 
         sc, _ = app_module.load_or_fail(scenario)
@@ -52,6 +53,10 @@ def register(app: typer.Typer) -> None:
         policies = policy or ["tajik-only", *[p for p in sc.policies if p != "tajik-only"]]
         if len(policies) < 2:
             app_module.fail("give at least two --policy options (the first is the baseline)")
+        try:  # refuse what cannot fit before allocating it
+            check_run(sc, replications=replications, days=days, daily=False, policies=len(policies))
+        except MemoryBudgetError as exc:
+            app_module.fail(str(exc))
         start_date = app_module.parse_date(start)
         results = {}
         for name in policies:

@@ -16,6 +16,8 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
+from bordersim.scenario.options import finite_option
+
 HISTORIC_DEFENDERS_KILLED = 25.0  # timeline.csv, 1993-07-13: 22 border guards + 3 from the 201st
 
 
@@ -95,29 +97,59 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def engage(
-        defenders: Annotated[float, typer.Option(min=0, help="garrison at the first shot")] = 48,
+        defenders: Annotated[
+            float,
+            typer.Option(min=0, max=1e7, callback=finite_option, help="garrison at the first shot"),
+        ] = 48,
         attackers: Annotated[
-            float | None, typer.Option(help="attacker strength (default: drawn over 200-250)")
+            float | None,
+            typer.Option(
+                min=0, max=1e7, callback=finite_option, help="attacker strength (default: 200-250)"
+            ),
         ] = None,
-        attackers_low: Annotated[float, typer.Option(min=0)] = 200,
-        attackers_high: Annotated[float, typer.Option(min=0)] = 250,
+        attackers_low: Annotated[float, typer.Option(min=0, max=1e7, callback=finite_option)] = 200,
+        attackers_high: Annotated[
+            float, typer.Option(min=0, max=1e7, callback=finite_option)
+        ] = 250,
         alpha: Annotated[
-            float | None, typer.Option(help="attackers' kill rate /h (default: 0.005-0.02)")
+            float | None,
+            typer.Option(
+                min=0,
+                max=1e3,
+                callback=finite_option,
+                help="attackers' kill rate /h (default: 0.005-0.02)",
+            ),
         ] = None,
         beta: Annotated[
-            float | None, typer.Option(help="defenders' kill rate /h (default: 0.025-0.1)")
+            float | None,
+            typer.Option(
+                min=0,
+                max=1e3,
+                callback=finite_option,
+                help="defenders' kill rate /h (default: 0.025-0.1)",
+            ),
         ] = None,
         fortification: Annotated[
-            float | None, typer.Option(help="multiplier on beta (default: 1.5-5)")
+            float | None,
+            typer.Option(
+                min=0, max=1e3, callback=finite_option, help="multiplier on beta (default: 1.5-5)"
+            ),
         ] = None,
-        break_defender: Annotated[float, typer.Option(min=0, max=1)] = 0.3,
-        break_attacker: Annotated[float, typer.Option(min=0, max=1)] = 0.5,
-        time_limit: Annotated[float, typer.Option(min=0, help="hours")] = 24.0,
-        reinforcement_size: Annotated[float, typer.Option(min=0)] = 40.0,
+        break_defender: Annotated[float, typer.Option(min=0, max=1, callback=finite_option)] = 0.3,
+        break_attacker: Annotated[float, typer.Option(min=0, max=1, callback=finite_option)] = 0.5,
+        time_limit: Annotated[
+            float, typer.Option(min=0, max=1e5, callback=finite_option, help="hours")
+        ] = 24.0,
+        reinforcement_size: Annotated[
+            float, typer.Option(min=0, max=1e7, callback=finite_option)
+        ] = 40.0,
         reinforcement_after: Annotated[
-            list[float] | None, typer.Option(help="hours; repeat or give several: 1 3 6")
+            list[float] | None,
+            typer.Option(
+                min=0, max=1e5, callback=finite_option, help="hours; repeat or give several: 1 3 6"
+            ),
         ] = None,
-        samples: Annotated[int, typer.Option(min=2)] = 10000,
+        samples: Annotated[int, typer.Option(min=2, max=10**7)] = 10000,
         seed: Annotated[int, typer.Option(min=0)] = 1993,
         json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     ) -> None:

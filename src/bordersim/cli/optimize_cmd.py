@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from bordersim.scenario.options import bounded_date, finite_option
+
 if TYPE_CHECKING:
     from bordersim.experiments.verify import Verification
     from bordersim.plan.scenario_plan import ScenarioPlan, SitingReport
@@ -51,7 +53,12 @@ def register(app: typer.Typer) -> None:
         scenario: Annotated[str | None, typer.Argument(help="built-in name or YAML file")] = None,
         guards: Annotated[
             float | None,
-            typer.Option(min=0.0, help="on-duty guards to allocate (default: the phase's)"),
+            typer.Option(
+                min=0.0,
+                max=1e7,
+                callback=finite_option,
+                help="on-duty guards to allocate (default: the phase's)",
+            ),
         ] = None,
         actor: Annotated[
             str | None,
@@ -61,13 +68,22 @@ def register(app: typer.Typer) -> None:
             str, typer.Option(help="best (best response) or quantal (logit)")
         ] = "best",
         rationality: Annotated[
-            float | None, typer.Option("--lambda", min=0.0, help="quantal rationality lambda")
+            float | None,
+            typer.Option(
+                "--lambda",
+                min=0.0,
+                max=1e3,
+                callback=finite_option,
+                help="quantal rationality lambda",
+            ),
         ] = None,
         integer: Annotated[bool, typer.Option(help="whole guards per sector")] = False,
         verify: Annotated[
             int, typer.Option(min=0, help="verify with N simulated replications (0: no)")
         ] = 0,
-        verify_days: Annotated[int, typer.Option(min=1, help="days simulated to verify")] = 60,
+        verify_days: Annotated[
+            int, typer.Option(min=1, max=36600, help="days simulated to verify")
+        ] = 60,
         verify_start: Annotated[
             str | None, typer.Option(help="first day of the verification window (default --date)")
         ] = None,
@@ -94,7 +110,10 @@ def register(app: typer.Typer) -> None:
             list[str] | None,
             typer.Option(help="--sites: candidate base ids (repeat or comma-separate)"),
         ] = None,
-        road_speed: Annotated[float, typer.Option(min=1e-6, help="--sites: road km/h")] = 40.0,
+        road_speed: Annotated[
+            float,
+            typer.Option(min=1e-6, max=1e4, callback=finite_option, help="--sites: road km/h"),
+        ] = 40.0,
     ) -> None:
         """Recommend where the border guards stand (and check it by simulation), solve a security
         game file, or site reserve bases."""
@@ -177,16 +196,15 @@ def register(app: typer.Typer) -> None:
 
 
 def _date(text: str | None, option: str) -> Any:
-    import datetime as dt
 
     from bordersim.cli import app as app_module
 
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        app_module.fail(f"{option} {text!r} is not a date (YYYY-MM-DD)")
+        return bounded_date(text, option)
+    except ValueError as exc:
+        app_module.fail(str(exc))
         raise AssertionError from None
 
 

@@ -46,7 +46,7 @@ ResumeOpt = Annotated[
     typer.Option("--resume", help="finish an interrupted sweep in --out: compute missing points"),
 ]
 DaysOpt = Annotated[
-    int | None, typer.Option("--days", min=1, help="days to simulate per replication")
+    int | None, typer.Option("--days", min=1, max=36600, help="days to simulate per replication")
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0)]
 
@@ -81,6 +81,22 @@ def _space(
         app_module.fail(str(exc))
         raise AssertionError from exc
     return space, list(exp.policies)
+
+
+def _check_memory(
+    sc: Any, design: str, points: int, k: int, policies: int, reps: int, days: Any, workers: int
+) -> None:
+    """Refuse a sweep whose design or results cannot fit in memory, before sampling it."""
+    from bordersim.cli import app as app_module
+    from bordersim.engine.memory import MemoryBudgetError, check_sweep
+
+    try:
+        check_sweep(
+            sc, design=design, points=points, factors=k, policies=policies,
+            replications=reps, days=days, workers=workers,
+        )  # fmt: skip
+    except MemoryBudgetError as exc:
+        app_module.fail(str(exc))
 
 
 def _execute(plan: Any, out: Path, workers: int, dask: str | None, resume: bool) -> Any:
@@ -215,6 +231,7 @@ def register(app: typer.Typer) -> None:
             app_module.fail(f"--design must be one of {', '.join(DESIGNS)}, got {design!r}")
         sc, _ = app_module.load_or_fail(scenario)
         space, policies = _space(sc, group_by, experiment, fix or [], range_ or [], policy or [])
+        _check_memory(sc, design, points, len(space), len(policies), replications, days, workers)
         try:
             plan = make_plan(
                 sc, space, design=design, points=points, policies=policies,
@@ -275,6 +292,7 @@ def register(app: typer.Typer) -> None:
             app_module.fail(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
         sc, _ = app_module.load_or_fail(scenario)
         space, _pols = _space(sc, group_by, experiment, fix or [], range_ or [], [])
+        _check_memory(sc, method, n, len(space), 1, replications, days, workers)
         try:
             plan = make_plan(
                 sc, space, design=method, points=n, policies=[policy], replications=replications,
