@@ -10,20 +10,10 @@ naming the option); give it with the option's ``min``/``max``:
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import typer
 
-from bordersim.scenario.validation import MAX_MAGNITUDE, MAX_YEAR, MIN_YEAR
-
-
-def require_finite(value: float, what: str) -> float:
-    """``value`` if finite and within :data:`MAX_MAGNITUDE`, else ValueError naming ``what``."""
-    if not math.isfinite(value):
-        raise ValueError(f"{what} must be a finite number, got {value}")
-    if abs(value) > MAX_MAGNITUDE:
-        raise ValueError(f"{what} {value:g} is beyond any plausible value")
-    return value
+from bordersim.scenario.validation import MAX_YEAR, MIN_YEAR, require_finite
 
 
 def finite_option(

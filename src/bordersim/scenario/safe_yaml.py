@@ -70,6 +70,21 @@ def read_text(path: Path, what: str = "file") -> str:
         ) from None
 
 
+def load_plain(path: Path, what: str = "file") -> object:
+    """The plain data of a small YAML file (experiment files and the like), read through the same
+    checks as a scenario (size, UTF-8, no aliases, bounded nesting); None for an empty file."""
+    node = compose(read_text(path, what))
+    if node is None:
+        return None
+    try:
+        return yaml.constructor.SafeConstructor().construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise UnsafeYamlError(line, f"cannot read value: {exc.problem or exc}") from None
+    except (ValueError, yaml.YAMLError) as exc:
+        raise UnsafeYamlError(None, f"cannot read value: {exc}") from None
+
+
 def compose(text: str) -> yaml.Node | None:
     """The YAML node tree of ``text`` (None for an empty document), after checking its event
     stream for aliases, anchors, more than one document and nesting beyond :data:`MAX_DEPTH`."""

@@ -49,12 +49,36 @@ def _no_bool(v: Any) -> Any:
     return v
 
 
+def _finite_input(v: Any) -> Any:
+    """Before any ge/le bound is compared (NaN compares false with all, so a bound's message would
+    mislead): refuse booleans and non-finite numbers or number text."""
+    _no_bool(v)
+    x = v
+    if isinstance(v, str):
+        try:
+            x = float(v)
+        except ValueError:
+            return v  # pydantic reports "not a valid number"
+    if isinstance(x, float) and not math.isfinite(x):
+        raise ValueError(f"must be a finite number, got {v}")
+    return v
+
+
 def _finite(v: float) -> float:
     if not math.isfinite(v):
         raise ValueError(f"must be a finite number, got {v}")
     if abs(v) > MAX_MAGNITUDE:
         raise ValueError(f"{v:g} is beyond any plausible value (|x| <= {MAX_MAGNITUDE:g})")
     return v
+
+
+def require_finite(value: float, what: str) -> float:
+    """``value`` if finite and within :data:`MAX_MAGNITUDE`, else ValueError naming ``what``."""
+    if not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number, got {value}")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ValueError(f"{what} {value:g} is beyond any plausible value")
+    return value
 
 
 def _year_in_range(v: dt.date) -> dt.date:
@@ -84,7 +108,7 @@ def check_name(v: str) -> str:
     return v
 
 
-Real = Annotated[float, BeforeValidator(_no_bool), AfterValidator(_finite)]
+Real = Annotated[float, BeforeValidator(_finite_input), AfterValidator(_finite)]
 Count = Annotated[int, BeforeValidator(_no_bool)]
 Day = Annotated[dt.date, AfterValidator(_year_in_range)]
 Text = Annotated[str, AfterValidator(check_text)]
@@ -171,7 +195,7 @@ QUANTITY_BOUNDS: dict[str, tuple[float, float, str]] = {
 }
 #: Fields that must be strictly positive (they divide or set a time scale).
 POSITIVE_FIELDS = frozenset(
-    {"sweep_width_km", "vanish_mean_hours", "patrol_speed_kmh", "road_speed_kmh"}
+    {"sweep_width_km", "vanish_mean_hours", "patrol_speed_kmh", "road_speed_kmh", "cost_years"}
 )
 
 
