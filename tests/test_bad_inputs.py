@@ -272,7 +272,7 @@ def file_case(
 
 _SC = "{tmp}/sc.yaml"
 _BASE_LATIN1 = BASE.replace('"Kaldar"', '"Kald\xe4r"').encode("latin-1")
-_BIG = BASE + "#" + "x" * (3 * 2**20) + "\n"
+_BIG = BASE + "#" + "x" * (5 * 10**6) + "\n"  # the 5 MB file of issue 11
 _POLICY = "extra:\n  description: 'more aid'\n  actions:\n    - {kind: set_equipment, multiplier: {value: 1.2, evidence: aid-equipment-effect}}\n"  # fmt: skip
 _GEO_INC = "include: [tj-af-common.yaml]\n"
 
@@ -286,8 +286,8 @@ FILE_CASES: list[Case] = [
     file_case("not-utf8", {"sc.yaml": _BASE_LATIN1}, ["validate", _SC], "not UTF-8", "0xe4", located=f"sc.yaml:{_line_of(BASE, 'Kaldar')}:"),
     file_case("utf16", {"sc.yaml": BASE.encode("utf-16")}, ["validate", _SC], "not UTF-8"),
     file_case("binary", {"sc.yaml": bytes(range(256))}, ["validate", _SC], "not UTF-8"),
-    file_case("huge-file", {"sc.yaml": _BIG}, ["validate", _SC], "MiB", "limit is 2 MiB"),
-    file_case("huge-file-run", {"sc.yaml": _BIG}, ["run", _SC, "-n", "2"], "limit is 2 MiB"),
+    file_case("huge-file", {"sc.yaml": _BIG}, ["validate", _SC], "file is 4,", "limit is 512 KiB"),
+    file_case("huge-file-run", {"sc.yaml": _BIG}, ["run", _SC, "-n", "2"], "limit is 512 KiB"),
     file_case("empty-file", {"sc.yaml": ""}, ["validate", _SC], "empty"),
     file_case("only-comments", {"sc.yaml": "# nothing\n"}, ["validate", _SC], "empty"),
     file_case("top-level-list", {"sc.yaml": "- a\n- b\n"}, ["validate", _SC], "top level must be a mapping"),
