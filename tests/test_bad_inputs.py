@@ -364,6 +364,7 @@ _CLI: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("optimize-verify-days-huge", ["optimize", "--verify", "2", "--verify-days", "100000"], ("--verify-days",)),
     ("optimize-sites-zero", ["optimize", "--sites", "0"], ("--sites",)),
     ("optimize-objective-bogus", ["optimize", "--sites", "2", "--objective", "best"], ("--objective",)),
+    ("optimize-verify-too-big", ["optimize", "--verify", "2000000000"], ("comparing 2 policies", "memory")),
     ("optimize-unknown-policy", ["optimize", "--policy", "nosuch"], ("nosuch",)),
     ("run-replications-zero", ["run", "-n", "0"], ("--replications",)),
     ("run-replications-negative", ["run", "-n", "-3"], ("--replications",)),

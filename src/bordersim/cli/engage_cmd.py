@@ -149,7 +149,7 @@ def register(app: typer.Typer) -> None:
                 min=0, max=1e5, callback=finite_option, help="hours; repeat or give several: 1 3 6"
             ),
         ] = None,
-        samples: Annotated[int, typer.Option(min=2, max=10**7)] = 10000,
+        samples: Annotated[int, typer.Option(min=2, max=10**6)] = 10000,
         seed: Annotated[int, typer.Option(min=0)] = 1993,
         json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     ) -> None:

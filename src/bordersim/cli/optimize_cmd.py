@@ -153,7 +153,16 @@ def register(app: typer.Typer) -> None:
             raise AssertionError from exc  # unreachable
         verification = None
         if verify:
+            from bordersim.engine.memory import MemoryBudgetError, check_run
             from bordersim.experiments.verify import verify_plan
+
+            try:  # the plan and the current allocation are each simulated
+                check_run(
+                    sc, replications=verify, days=verify_days, daily=False, policies=2,
+                    option="--verify",
+                )  # fmt: skip
+            except MemoryBudgetError as exc:
+                app_module.fail(str(exc))
 
             verification = verify_plan(
                 plan,

@@ -28,8 +28,11 @@ if TYPE_CHECKING:
 
 OUTCOMES = 4  # interdicted, turned back, detected got-away, undetected got-away
 MAX_WAIT_BINS = 400  # days of fleeing queue per crossing and replication (simulate keeps 120)
-#: Summaries, the JSON and the store copy the result arrays at most about once more.
+#: Summaries, the JSON and the store copy the per-replication totals at most about once more.
 OVERHEAD = 2.0
+#: The daily array is wrapped by the store without a copy and written chunk by chunk; the margin
+#: covers the armed-incursion daily counts and the chunk buffers.
+DAILY_MARGIN = 1.25
 #: Share of the free memory a request may take: the rest is left to the OS and other processes.
 USABLE_SHARE = 0.8
 
@@ -52,13 +55,13 @@ def run_bytes(
 ) -> int:
     """Bytes one simulation of ``replications`` x ``days`` keeps (Python ints: no overflow)."""
     per_rep = sectors * covert * OUTCOMES * 8 + 4 * crossings * 8 + sectors * 4 + 512
-    if daily:
-        per_rep += days * sectors * covert * OUTCOMES * 4  # int32 per day, sector, actor, outcome
+    daily_rep = days * sectors * covert * OUTCOMES * 4 if daily else 0  # int32 (day, sector, ...)
     shared = days * (2 * covert * OUTCOMES + 3 * crossings) * 8  # across-replication daily sums
     block = min(replications, BLOCK) * (
         4 * covert * sectors * 8 + crossings * MAX_WAIT_BINS * 8 + 4 * sectors * 8
     )
-    return int(OVERHEAD * (replications * per_rep + shared)) + block
+    totals = OVERHEAD * (replications * per_rep + shared)
+    return int(totals + DAILY_MARGIN * replications * daily_rep) + block
 
 
 def design_points(design: str, points: int, factors: int) -> int:
@@ -123,8 +126,10 @@ def check_run(
     daily: bool,
     policies: int = 1,
     available: int | None = None,
+    option: str = "--replications",
 ) -> int:
-    """Refuse a run (or a comparison of ``policies`` runs) that cannot fit; return its estimate."""
+    """Refuse a run (or a comparison of ``policies`` runs) that cannot fit; return its estimate.
+    ``option`` names the command's replications option in the way out."""
     S, A, P = _dims(sc)
     T = days or sc.period.days
     one = run_bytes(
@@ -134,9 +139,9 @@ def check_run(
     what = f"{'comparing ' + str(policies) + ' policies' if policies > 1 else 'the run'}: "
     what += f"{replications:,} replications x {T:,} days{' (daily)' if daily else ''}"
     ways = (
-        "drop --daily (totals mode keeps no per-day arrays) or use fewer --replications"
+        f"drop --daily (totals mode keeps no per-day arrays) or use fewer {option}"
         if daily
-        else "use fewer --replications or fewer --days"
+        else f"use fewer {option} or fewer days"
     )
     if policies > 1:
         ways += ", or compare fewer policies at a time"
