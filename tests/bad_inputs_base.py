@@ -3,9 +3,14 @@
 Two sectors, a crossing, two bases, two units (one on request), a covert, an armed and a fleeing
 actor, a timeline of several action kinds and two policies, with the shared ledger included: every
 field kind the schema checks appears once, so each mutation has a single line to point at.
+:class:`Case` and :func:`yaml_case` turn one replacement in it into a case.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
 BASE = """\
 id: tiny
@@ -125,3 +130,51 @@ policies:
     actions:
       - {kind: set_posture, unit: reserve, posture: border}
 """
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input: ``build(tmp)`` writes any files and returns the command line."""
+
+    id: str
+    build: Callable[[Path], list[str]]
+    words: tuple[str, ...]  # fragments the message must hold (whitespace-normalised)
+    located: str | None = None  # "FILE:LINE: PATH" the message must hold, FILE relative to tmp
+
+
+def write_file(tmp: Path, name: str, text: str | bytes) -> Path:
+    p = tmp / name
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_text(text, encoding="utf-8")
+    return p
+
+
+def line_of(text: str, fragment: str) -> int:
+    i = text.index(fragment)
+    return text.count("\n", 0, i) + 1
+
+
+def yaml_case(
+    id: str,
+    old: str,
+    new: str,
+    path: str,
+    *words: str,
+    command: str = "validate",
+    at: str | None = None,
+) -> Case:
+    """Replace ``old`` (once in BASE) by ``new``; the message names ``path`` at the line of ``new``
+    (or of the text ``at``, e.g. the mapping that lacks a required field)."""
+    assert BASE.count(old) == 1, f"{id}: {old!r} must occur once in BASE"
+    text = BASE.replace(old, new)
+    line = line_of(text, at or new)
+
+    def build(tmp: Path) -> list[str]:
+        f = write_file(tmp, "sc.yaml", text)
+        if command == "run":
+            return ["run", str(f), "-n", "2", "--days", "3", "--out", str(tmp / "out")]
+        return ["validate", str(f)]
+
+    return Case(id, build, words, f"sc.yaml:{line}: {path}")
