@@ -13,7 +13,16 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from bordersim.scenario.consistency import (
+    ScenarioConsistencyError,
+    check_ranges,
+    check_references,
+    check_tiling,
+    walk_quantities,
+    walk_quantities_with_path,
+)
 from bordersim.scenario.evidence import Evidence, Frozen, Quantity, Source
+from bordersim.scenario.levers import Escalation, Incursions
 from bordersim.scenario.validation import (
     MAX_DAYS,
     MAX_KM,
@@ -22,7 +31,6 @@ from bordersim.scenario.validation import (
     Name,
     Real,
     Text,
-    quantity_problem,
 )
 
 Terrain = Literal["plain", "foothill", "gorge", "high_mountain"]
@@ -34,7 +42,6 @@ UnitKind = Literal["border_guard", "motor_rifle", "air_mobile", "rapid_reaction"
 Posture = Literal["border", "reserve", "inactive"]
 ActorKind = Literal["covert", "armed", "fleeing"]
 
-_TOL_KM = 1e-6
 #: Most people one fleeing batch may bring to one crossing (see validation's strength bound).
 MAX_PEOPLE = 10**7
 
@@ -318,62 +325,6 @@ class Event(Frozen):
     actions: tuple[Action, ...]
 
 
-class Incursions(Frozen):
-    """Parameters of the armed-incursion model (DESIGN "Armed incursions"). Every field is optional:
-    a scenario that gives none gets the engine's assumed placeholders (listed in
-    :data:`bordersim.model.compile.INCURSION_DEFAULTS`), so older scenario files stay valid.
-
-    Kill rates are per capita per hour (Lanchester's square law); fractions lie in [0, 1].
-    """
-
-    post_spacing_km: Quantity | None = Field(
-        default=None,
-        description="km of border per outpost: garrison = guards_s * spacing / length_s",
-    )
-    fortification: Quantity | None = Field(
-        default=None, description="multiplier on the defenders' kill rate at a fortified post"
-    )
-    alpha: Quantity | None = Field(
-        default=None, description="attackers' kill rate: defenders per attacker per hour"
-    )
-    beta: Quantity | None = Field(
-        default=None, description="defenders' kill rate: attackers per defender per hour"
-    )
-    break_defender: Quantity | None = Field(
-        default=None, description="defenders break at this fraction of their committed strength"
-    )
-    break_attacker: Quantity | None = Field(
-        default=None, description="attackers break at this fraction of their initial strength"
-    )
-    time_limit_hours: Quantity | None = Field(
-        default=None, description="an attack not decided by then is undecided (withdrawal)"
-    )
-    local_fraction: Quantity | None = Field(
-        default=None, description="share of a neighbouring post's garrison sent to help"
-    )
-    reserve_fraction: Quantity | None = Field(
-        default=None, description="share of a ground reserve unit's on-duty strength committed"
-    )
-    air_fraction: Quantity | None = Field(
-        default=None, description="share of an air-mobile unit's on-duty strength flown in"
-    )
-    breach_detection_factor: Quantity | None = Field(
-        default=None, description="p_detect multiplier in a sector after a breach"
-    )
-    breach_detection_days: Quantity | None = Field(
-        default=None, description="days the lowered detection lasts (the breach day included)"
-    )
-
-
-class Escalation(Frozen):
-    """When Tajikistan asks for help (policy lever)."""
-
-    mode: Literal["never", "threshold", "date"] = "never"
-    window_days: Count = Field(default=7, ge=1, le=int(MAX_DAYS))
-    threshold: Count = Field(default=3, ge=1, le=10**6)
-    date: Day | None = None
-
-
 class Policy(Frozen):
     """A named variant: changes applied from the first day, plus levers."""
 
@@ -422,10 +373,10 @@ class Scenario(Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         errors: list[tuple[tuple[str | int, ...], str]] = []
-        _check_ranges(self, errors)
+        check_ranges(self, errors)
         if not any(p[:2] == ("border", "official_length_km") for p, _ in errors):
-            _check_tiling(self, errors)  # a bad length would fail every sector and crossing too
-        _check_references(self, errors)
+            check_tiling(self, errors)  # a bad length would fail every sector and crossing too
+        check_references(self, errors)
         if errors:
             raise ScenarioConsistencyError(errors)
         return self
@@ -433,156 +384,11 @@ class Scenario(Frozen):
     # ---- helpers ---------------------------------------------------------------------------------
     def quantities(self) -> Iterator[tuple[str, Quantity]]:
         """Every quantity in the scenario with a stable dotted name (used as factor names)."""
-        yield from _walk_quantities(self, "")
+        yield from walk_quantities(self, "")
 
     def sector_ids(self) -> tuple[str, ...]:
         return tuple(s.id for s in self.border.sectors)
 
 
-class ScenarioConsistencyError(ValueError):
-    """Cross-field problems found after field validation, each with its field path."""
-
-    def __init__(self, errors: list[tuple[tuple[str | int, ...], str]]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{'.'.join(map(str, p))}: {m}" for p, m in errors))
-
-
-def _walk_quantities(obj: object, prefix: str) -> Iterator[tuple[str, Quantity]]:
-    if isinstance(obj, Quantity):
-        yield prefix, obj
-        return
-    if isinstance(obj, Frozen):
-        for name in type(obj).model_fields:
-            if name == "evidence" and isinstance(obj, Scenario):
-                continue
-            yield from _walk_quantities(getattr(obj, name), f"{prefix}.{name}" if prefix else name)
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _walk_quantities(v, f"{prefix}.{k}")
-    elif isinstance(obj, tuple):
-        for i, v in enumerate(obj):
-            key = getattr(v, "id", None)
-            yield from _walk_quantities(v, f"{prefix}.{key}" if key else f"{prefix}[{i}]")
-
-
-def _check_tiling(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str]]) -> None:
-    length = sc.border.official_length_km.value
-    pos = 0.0
-    ids: set[str] = set()
-    for i, s in enumerate(sc.border.sectors):
-        path: tuple[str | int, ...] = ("border", "sectors", i)
-        if s.id in ids:
-            errors.append(((*path, "id"), f"duplicate sector id {s.id!r}"))
-        ids.add(s.id)
-        if s.end_km <= s.start_km:
-            errors.append(((*path, "end_km"), f"end_km {s.end_km} must exceed start_km"))
-        if s.start_km > pos + _TOL_KM:
-            errors.append(((*path, "start_km"), f"gap: previous sector ends at km {pos:g}"))
-        elif s.start_km < pos - _TOL_KM:
-            errors.append(((*path, "start_km"), f"overlap: previous sector ends at km {pos:g}"))
-        pos = s.end_km
-    if sc.border.sectors and abs(pos - length) > 1e-3:
-        errors.append(
-            (
-                ("border", "sectors", len(sc.border.sectors) - 1, "end_km"),
-                f"sectors end at km {pos:g} but the official length is {length:g} km",
-            )
-        )
-    for i, c in enumerate(sc.border.crossings):
-        if c.km > length + _TOL_KM:
-            errors.append(
-                (("border", "crossings", i, "km"), f"km {c.km:g} is beyond the border's end")
-            )
-
-
-def _check_references(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str]]) -> None:
-    sectors = set(sc.sector_ids())
-    bases = {b.id for b in sc.bases}
-    units = {u.id for u in sc.units}
-    actors = {a.id for a in sc.actors}
-    crossings = {c.id for c in sc.border.crossings}
-
-    def need(path: tuple[str | int, ...], value: str, known: set[str], what: str) -> None:
-        if value not in known:
-            hint = ", ".join(sorted(known)[:8])
-            errors.append((path, f"unknown {what} {value!r} (known: {hint})"))
-
-    for path, q in _walk_quantities_with_path(sc, ()):
-        if q.evidence is not None and q.evidence not in sc.evidence:
-            errors.append(((*path, "evidence"), f"unknown ledger key {q.evidence!r}"))
-        for j, c in enumerate(q.claims):
-            need((*path, "claims", j, "source"), c.source, set(sc.sources), "source")
-    for key, ev in sc.evidence.items():
-        for j, c in enumerate(ev.claims):
-            need(("evidence", key, "claims", j, "source"), c.source, set(sc.sources), "source")
-    for i, u in enumerate(sc.units):
-        need(("units", i, "base"), u.base, bases, "base")
-        for s in u.allocation.sectors or ():
-            need(("units", i, "allocation", "sectors"), s, sectors, "sector")
-        for s in u.allocation.weights or {}:
-            need(("units", i, "allocation", "weights"), s, sectors, "sector")
-    for i, a in enumerate(sc.actors):
-        for cid in a.crossings or {}:
-            need(("actors", i, "crossings"), cid, crossings, "crossing")
-
-    def check_actions(path: tuple[str | int, ...], actions: tuple[Action, ...]) -> None:
-        for j, act in enumerate(actions):
-            p = (*path, j)
-            for s in getattr(act, "sectors", None) or ():
-                need((*p, "sectors"), s, sectors, "sector")
-            for field in ("unit", "from_unit", "to_unit"):
-                if hasattr(act, field):
-                    need((*p, field), getattr(act, field), units, "unit")
-            if hasattr(act, "actor"):
-                need((*p, "actor"), act.actor, actors, "actor")
-            if isinstance(act, MoveBase):
-                need((*p, "base"), act.base, bases, "base")
-            if isinstance(act, FleeingBatch):
-                for cid in act.arrivals:
-                    need((*p, "arrivals"), cid, crossings, "crossing")
-
-    for i, event in enumerate(sc.timeline):
-        need(("timeline", i, "evidence"), event.evidence, set(sc.evidence), "ledger key")
-        check_actions(("timeline", i, "actions"), event.actions)
-    for name, pol in sc.policies.items():
-        check_actions(("policies", name, "actions"), pol.actions)
-
-
-def _check_ranges(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str]]) -> None:
-    """Every quantity's whole range (value, low, high and its claims in the same unit) within its
-    field's physical domain (:data:`bordersim.scenario.validation.QUANTITY_BOUNDS`)."""
-    for path, q in _walk_quantities_with_path(sc, ()):
-        field = next((p for p in reversed(path) if isinstance(p, str)), "")
-        if q.evidence is not None and q.evidence not in sc.evidence:
-            lo = q.low if q.low is not None else q.value  # the unknown key is reported elsewhere
-            hi = q.high if q.high is not None else q.value
-        else:
-            lo, hi = q.bounds(sc.evidence)
-        problem = quantity_problem(field, q.value, min(lo, q.value), max(hi, q.value))
-        if problem:
-            errors.append(((*path, "value"), problem))
-    for name in sc.policies:
-        if "+" in name:
-            errors.append(
-                (("policies", name), "a policy name may not hold '+' (it joins policies)")
-            )
-
-
-def _walk_quantities_with_path(
-    obj: object, path: tuple[str | int, ...]
-) -> Iterator[tuple[tuple[str | int, ...], Quantity]]:
-    """Like :meth:`Scenario.quantities` but with the field path as in the YAML file."""
-    if isinstance(obj, Quantity):
-        yield path, obj
-        return
-    if isinstance(obj, Frozen):
-        for name in type(obj).model_fields:
-            if name == "evidence" and isinstance(obj, Scenario):
-                continue
-            yield from _walk_quantities_with_path(getattr(obj, name), (*path, name))
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _walk_quantities_with_path(v, (*path, k))
-    elif isinstance(obj, tuple):
-        for i, v in enumerate(obj):
-            yield from _walk_quantities_with_path(v, (*path, i))
+# compile (model layer) imports this name; the walker lives with the checks now
+_walk_quantities_with_path = walk_quantities_with_path
