@@ -317,6 +317,7 @@ _CLI: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("compare-memory-too-big", ["compare", "-n", "1000000000"], ("comparing", "memory")),
     ("compare-one-policy", ["compare", "-p", "tajik-only"], ("at least two",)),
     ("compare-policy-twice", ["compare", "-p", "tajik-only", "-p", "aid-equipment+aid-equipment", "-n", "2", "--days", "3"], ("appears twice",)),
+    ("compare-same-policy-twice", ["compare", "-p", "tajik-only", "-p", "tajik-only", "-n", "2"], ("given twice",)),
     ("compare-days-huge", ["compare", "--days", "99999999"], ("--days",)),
     ("sweep-points-huge", ["sweep", "--points", "1000000000"], ("design points", "memory", "--dask")),
     ("sweep-grid-huge", ["sweep", "--design", "grid", "--points", "10"], ("design points", "memory")),

@@ -53,6 +53,9 @@ def register(app: typer.Typer) -> None:
         policies = policy or ["tajik-only", *[p for p in sc.policies if p != "tajik-only"]]
         if len(policies) < 2:
             app_module.fail("give at least two --policy options (the first is the baseline)")
+        twice = sorted({p for p in policies if policies.count(p) > 1})
+        if twice:  # results are keyed by name: a repeat would silently compare nothing
+            app_module.fail(f"--policy {twice[0]!r} is given twice: give each policy once")
         try:  # refuse what cannot fit before allocating it
             check_run(sc, replications=replications, days=days, daily=False, policies=len(policies))
         except MemoryBudgetError as exc:
