@@ -13,6 +13,7 @@ import typer
 from bordersim.cli.basic_cmd import scenarios, validate
 from bordersim.cli.compare_cmd import compare
 from bordersim.cli.engage_cmd import engage
+from bordersim.cli.errors import guard
 from bordersim.cli.new_cmd import export, new
 from bordersim.cli.optimize_cmd import optimize
 from bordersim.cli.report_cmd import report
@@ -35,5 +36,6 @@ for command in (scenarios, validate, new, export, run, sources, report, compare,
 
 
 def main() -> None:
-    """Entry point of the console script."""
-    app()
+    """Entry point of the console script: an exception that escapes a command is one line and exit
+    2 (``--debug`` shows the traceback; see :mod:`bordersim.cli.errors`)."""
+    guard(app)()

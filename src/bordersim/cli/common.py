@@ -22,6 +22,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 
 from bordersim import api
 from bordersim.scenario.builtin import DEFAULT_SCENARIO
+from bordersim.scenario.options import bounded_date
 
 if TYPE_CHECKING:
     from bordersim.api import Scenario
@@ -92,9 +93,9 @@ def parse_date(text: str | None, option: str = "--start") -> dt.date | None:
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option} {text!r} is not a date (YYYY-MM-DD)")
+        return bounded_date(text, option)
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def with_policy_file(sc: Scenario, path: Path | None) -> Scenario:

@@ -127,7 +127,7 @@ def compare(
         typer.Option("--policy", "-p", help="policy (repeat; the first is the baseline)"),
     ] = None,
     replications: Annotated[int, typer.Option("--replications", "-n", min=2)] = 1000,
-    days: Annotated[int | None, typer.Option(min=1)] = None,
+    days: Annotated[int | None, typer.Option(min=1, max=36600)] = None,
     start: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD")] = None,
     seed: Annotated[int, typer.Option(min=0)] = 2021,
     out: Annotated[Path | None, typer.Option(help="write compare.json into this run dir")] = None,
@@ -149,6 +149,16 @@ def compare(
     policies = policy or ["tajik-only", *[p for p in sc.model.policies if p != "tajik-only"]]
     if len(policies) < 2:
         fail("give at least two --policy options (the first is the baseline)")
+    twice = sorted({p for p in policies if policies.count(p) > 1})
+    if twice:  # results are keyed by name: a repeat would silently compare nothing
+        fail(f"--policy {twice[0]!r} is given twice: give each policy once")
+    from bordersim.engine.memory import MemoryBudgetError, check_run  # engine: xarray, lazy
+
+    try:  # refuse what cannot fit before allocating it
+        check_run(sc.model, replications=replications, days=days, daily=False,
+                  policies=len(policies))  # fmt: skip
+    except MemoryBudgetError as exc:
+        fail(str(exc))
     start_date = parse_date(start)
     with replication_progress(replications * len(policies), show_progress(json_out)) as progress:
         try:

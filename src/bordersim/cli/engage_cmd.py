@@ -15,6 +15,7 @@ from rich.table import Table
 
 from bordersim import api
 from bordersim.cli.common import JsonOpt, console, fail
+from bordersim.scenario.options import finite_option
 
 __all__ = ["engage"]
 
@@ -59,29 +60,57 @@ def _print(data: dict[str, Any]) -> None:
 
 
 def engage(
-    defenders: Annotated[float, typer.Option(min=0, help="garrison at the first shot")] = 48,
+    defenders: Annotated[
+        float,
+        typer.Option(min=0, max=1e7, callback=finite_option, help="garrison at the first shot"),
+    ] = 48,
     attackers: Annotated[
-        float | None, typer.Option(help="attacker strength (default: drawn over 200-250)")
+        float | None,
+        typer.Option(
+            min=0, max=1e7, callback=finite_option, help="attacker strength (default: 200-250)"
+        ),
     ] = None,
-    attackers_low: Annotated[float, typer.Option(min=0)] = 200,
-    attackers_high: Annotated[float, typer.Option(min=0)] = 250,
+    attackers_low: Annotated[float, typer.Option(min=0, max=1e7, callback=finite_option)] = 200,
+    attackers_high: Annotated[float, typer.Option(min=0, max=1e7, callback=finite_option)] = 250,
     alpha: Annotated[
-        float | None, typer.Option(help="attackers' kill rate /h (default: 0.005-0.02)")
+        float | None,
+        typer.Option(
+            min=0,
+            max=1e3,
+            callback=finite_option,
+            help="attackers' kill rate /h (default: 0.005-0.02)",
+        ),
     ] = None,
     beta: Annotated[
-        float | None, typer.Option(help="defenders' kill rate /h (default: 0.025-0.1)")
+        float | None,
+        typer.Option(
+            min=0,
+            max=1e3,
+            callback=finite_option,
+            help="defenders' kill rate /h (default: 0.025-0.1)",
+        ),
     ] = None,
     fortification: Annotated[
-        float | None, typer.Option(help="multiplier on beta (default: 1.5-5)")
+        float | None,
+        typer.Option(
+            min=0, max=1e3, callback=finite_option, help="multiplier on beta (default: 1.5-5)"
+        ),
     ] = None,
-    break_defender: Annotated[float, typer.Option(min=0, max=1)] = 0.3,
-    break_attacker: Annotated[float, typer.Option(min=0, max=1)] = 0.5,
-    time_limit: Annotated[float, typer.Option(min=0, help="hours")] = 24.0,
-    reinforcement_size: Annotated[float, typer.Option(min=0)] = 40.0,
+    break_defender: Annotated[float, typer.Option(min=0, max=1, callback=finite_option)] = 0.3,
+    break_attacker: Annotated[float, typer.Option(min=0, max=1, callback=finite_option)] = 0.5,
+    time_limit: Annotated[
+        float, typer.Option(min=0, max=1e5, callback=finite_option, help="hours")
+    ] = 24.0,
+    reinforcement_size: Annotated[
+        float, typer.Option(min=0, max=1e7, callback=finite_option)
+    ] = 40.0,
     reinforcement_after: Annotated[
-        list[float] | None, typer.Option(help="hours; repeat or give several: 1 3 6")
+        list[float] | None,
+        typer.Option(
+            min=0, max=1e5, callback=finite_option, help="hours; repeat or give several: 1 3 6"
+        ),
     ] = None,
-    samples: Annotated[int, typer.Option(min=2)] = 10000,
+    samples: Annotated[int, typer.Option(min=2, max=10**6)] = 10000,
     seed: Annotated[int, typer.Option(min=0)] = 1993,
     json_out: JsonOpt = False,
 ) -> None:

@@ -23,6 +23,7 @@ from rich.table import Table
 
 from bordersim import api
 from bordersim.cli.common import JsonOpt, ScenarioArg, console, fail, load_or_fail, parse_date
+from bordersim.scenario.options import finite_option
 
 if TYPE_CHECKING:
     from bordersim.api import PlanResult
@@ -49,7 +50,12 @@ def optimize(
     scenario: ScenarioArg = None,
     guards: Annotated[
         float | None,
-        typer.Option(min=0.0, help="on-duty guards to allocate (default: the phase's)"),
+        typer.Option(
+            min=0.0,
+            max=1e7,
+            callback=finite_option,
+            help="on-duty guards to allocate (default: the phase's)",
+        ),
     ] = None,
     actor: Annotated[
         str | None,
@@ -59,13 +65,18 @@ def optimize(
         str, typer.Option(help="best (best response) or quantal (logit)")
     ] = "best",
     rationality: Annotated[
-        float | None, typer.Option("--lambda", min=0.0, help="quantal rationality lambda")
+        float | None,
+        typer.Option(
+            "--lambda", min=0.0, max=1e3, callback=finite_option, help="quantal rationality lambda"
+        ),
     ] = None,
     integer: Annotated[bool, typer.Option(help="whole guards per sector")] = False,
     verify: Annotated[
         int, typer.Option(min=0, help="verify with N simulated replications (0: no)")
     ] = 0,
-    verify_days: Annotated[int, typer.Option(min=1, help="days simulated to verify")] = 60,
+    verify_days: Annotated[
+        int, typer.Option(min=1, max=36600, help="days simulated to verify")
+    ] = 60,
     verify_start: Annotated[
         str | None, typer.Option(help="first day of the verification window (default --date)")
     ] = None,
@@ -85,7 +96,9 @@ def optimize(
     sites: SitesOpt = None,
     objective: Annotated[str, typer.Option(help="--sites: median or center")] = "median",
     candidates: CandidatesOpt = None,
-    road_speed: Annotated[float, typer.Option(min=1e-6, help="--sites: road km/h")] = 40.0,
+    road_speed: Annotated[
+        float, typer.Option(min=1e-6, max=1e4, callback=finite_option, help="--sites: road km/h")
+    ] = 40.0,
 ) -> None:
     """Recommend where the border guards stand (and check it by simulation), solve a security
     game file, or site reserve bases."""
@@ -104,6 +117,17 @@ def optimize(
         fail(f"--adversary must be best or quantal, got {adversary!r}")
     if adversary == "quantal" and rationality is None:
         fail("--adversary quantal needs --lambda L (rationality, >= 0)")
+    if verify:
+        # the engine package imports xarray (slow): only when a plan is to be verified
+        from bordersim.engine.memory import MemoryBudgetError, check_run
+
+        try:  # the plan and the current allocation are each simulated
+            check_run(
+                sc.model, replications=verify, days=verify_days, daily=False, policies=2,
+                option="--verify",
+            )  # fmt: skip
+        except MemoryBudgetError as exc:
+            fail(str(exc))
     try:
         result = api.optimize(
             sc, date=when, guards=guards, actor=actor, adversary=adversary,

@@ -175,7 +175,7 @@ def print_summary(summary: dict[str, Any], wide: bool = False) -> None:
 def run(
     scenario: ScenarioArg = None,
     replications: Annotated[int, typer.Option("--replications", "-n", min=1)] = 1000,
-    days: Annotated[int | None, typer.Option(min=1, help="days to simulate")] = None,
+    days: Annotated[int | None, typer.Option(min=1, max=36600, help="days to simulate")] = None,
     start: Annotated[str | None, typer.Option(help="first day, YYYY-MM-DD")] = None,
     seed: Annotated[int, typer.Option(min=0)] = 2021,
     policy: Annotated[str | None, typer.Option(help="policy variant, or a+b")] = None,
@@ -203,6 +203,13 @@ def run(
         fail(str(exc))
     sc = with_sets(with_policy_file(load_or_fail(scenario), policy_file), set_ or [],
                    allow_outside_range)  # fmt: skip
+    # The engine package pulls in xarray (~1 s), so it is imported only when a run needs it.
+    from bordersim.engine.memory import MemoryBudgetError, check_run
+
+    try:  # refuse what cannot fit before allocating it
+        check_run(sc.model, replications=replications, days=days, daily=daily)
+    except MemoryBudgetError as exc:
+        fail(str(exc))
     t0 = time.perf_counter()
     with replication_progress(replications, show_progress(json_out)) as progress:
         try:

@@ -69,7 +69,7 @@ ResumeOpt = Annotated[
     typer.Option("--resume", help="finish an interrupted sweep in --out: compute missing points"),
 ]
 DaysOpt = Annotated[
-    int | None, typer.Option("--days", min=1, help="days to simulate per replication")
+    int | None, typer.Option("--days", min=1, max=36600, help="days to simulate per replication")
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0)]
 
@@ -111,6 +111,22 @@ def _plan(sc: Any, space: Space, **kwargs: Any) -> Any:
     try:
         return make_plan(sc, space, command=["bordersim", *sys.argv[1:]], **kwargs)
     except (SweepError, ValueError) as exc:
+        fail(str(exc))
+
+
+def _check_memory(
+    sc: Any, design: str, points: int, k: int, policies: int, reps: int, days: Any, workers: int
+) -> None:
+    """Refuse a sweep whose design or results cannot fit in memory, before sampling it."""
+    # the engine package imports xarray (slow): only when a sweep is about to run
+    from bordersim.engine.memory import MemoryBudgetError, check_sweep
+
+    try:
+        check_sweep(
+            sc, design=design, points=points, factors=k, policies=policies,
+            replications=reps, days=days, workers=workers,
+        )  # fmt: skip
+    except MemoryBudgetError as exc:
         fail(str(exc))
 
 
@@ -233,6 +249,7 @@ def sweep(
         fail(f"--design must be one of {', '.join(DESIGNS)}, got {design!r}")
     sc = load_or_fail(scenario).model
     space, policies = _space(sc, group_by, experiment, fix or [], range_ or [], policy or [])
+    _check_memory(sc, design, points, len(space), len(policies), replications, days, workers)
     plan = _plan(
         sc, space, design=design, points=points, policies=policies,
         replications=replications, days=days, seed=seed,
@@ -320,6 +337,7 @@ def sensitivity(
         fail(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
     sc = load_or_fail(scenario).model
     space, _pols = _space(sc, group_by, experiment, fix or [], range_ or [], [])
+    _check_memory(sc, method, n, len(space), 1, replications, days, workers)
     plan = _plan(
         sc, space, design=method, points=n, policies=[policy], replications=replications,
         days=days, seed=seed,

@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
 from numpy.typing import NDArray
 
+from bordersim.scenario.safe_yaml import UnsafeYamlError, load_plain
 from bordersim.scenario.schema import Scenario
+from bordersim.scenario.validation import require_finite
 
 Dist = Literal["uniform", "triangular"]
 Grouping = Literal["evidence", "quantity"]
@@ -196,9 +197,13 @@ def parse_fix(items: Sequence[str]) -> dict[str, float]:
     for text in items:
         name, value = _parse_assignment(text, "--fix")
         try:
-            out[name] = float(value)
+            number = float(value)
         except ValueError:
             raise FactorError(f"--fix {text!r}: {value!r} is not a number") from None
+        try:
+            out[name] = require_finite(number, "the value")
+        except ValueError as exc:
+            raise FactorError(f"--fix {text!r}: {exc}") from None
     return out
 
 
@@ -212,8 +217,9 @@ def parse_range(items: Sequence[str]) -> dict[str, dict[str, Any]]:
             raise FactorError(f"--range {text!r}: expected NAME=LOW:HIGH[:uniform|triangular]")
         try:
             lo, hi = float(parts[0]), float(parts[1])
+            require_finite(lo, "low"), require_finite(hi, "high")
         except ValueError:
-            raise FactorError(f"--range {text!r}: low and high must be numbers") from None
+            raise FactorError(f"--range {text!r}: low and high must be finite numbers") from None
         out[name] = {"low": lo, "high": hi, **({"dist": parts[2]} if len(parts) == 3 else {})}
     return out
 
@@ -238,10 +244,11 @@ class Experiment:
 def load_experiment(path: Path) -> Experiment:
     """Read a small YAML experiment file: ``factors: {name: {low, high, dist}}``, ``fix: {name:
     value}``, ``policies: [...]``."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise FactorError(f"{path}: cannot read experiment file: {exc}") from None
+    try:  # bounded like a scenario file: size, UTF-8, no aliases, nesting
+        data = load_plain(Path(path), "experiment file") or {}
+    except UnsafeYamlError as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise FactorError(f"{where}: {exc.message}") from None
     if not isinstance(data, dict):
         raise FactorError(f"{path}: an experiment file is a mapping (factors, fix, policies)")
     unknown = set(data) - {"factors", "fix", "policies"}
@@ -257,15 +264,21 @@ def load_experiment(path: Path) -> Experiment:
         if bad or "low" not in spec or "high" not in spec:
             raise FactorError(f"{path}: factors.{name}: needs low and high (and optional dist)")
         try:
-            float(spec["low"]), float(spec["high"])
+            for k in ("low", "high"):
+                if isinstance(spec[k], bool):
+                    raise ValueError(k)
+                require_finite(float(spec[k]), k)
         except (TypeError, ValueError):
-            raise FactorError(f"{path}: factors.{name}: low and high must be numbers") from None
+            msg = "low and high must be finite numbers"
+            raise FactorError(f"{path}: factors.{name}: {msg}") from None
     if not isinstance(fix, dict):
         raise FactorError(f"{path}: fix: expected {{name: value}}")
     try:
-        fix_f = {str(k): float(v) for k, v in fix.items()}
+        if any(isinstance(v, bool) for v in fix.values()):
+            raise ValueError("a boolean is not a number")
+        fix_f = {str(k): require_finite(float(v), str(k)) for k, v in fix.items()}
     except (TypeError, ValueError):
-        raise FactorError(f"{path}: fix: values must be numbers") from None
+        raise FactorError(f"{path}: fix: values must be finite numbers") from None
     if not isinstance(policies, list):
         raise FactorError(f"{path}: policies: expected a list of policy names")
     return Experiment(

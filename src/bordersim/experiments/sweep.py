@@ -42,6 +42,7 @@ from bordersim.model.outcomes import (
     UNDETECTED_GOT_AWAY,
 )
 from bordersim.scenario.schema import Scenario
+from bordersim.scenario.validation import PolicyNameError, policy_names
 
 BASELINE = "baseline"
 CHUNK_REPS = 4 * RNG_BLOCK  # replications simulated at once inside a point (bounds its memory)
@@ -124,6 +125,10 @@ def parse_policies(scenario: Scenario, policies: Sequence[str]) -> tuple[str, ..
                 if part.strip() not in scenario.policies:
                     known = ", ".join([BASELINE, *sorted(scenario.policies)])
                     raise SweepError(f"unknown policy {part.strip()!r} (known: {known})")
+            try:  # a policy twice in one combination would apply and charge twice
+                policy_names(p, scenario.policies, scenario.id)
+            except PolicyNameError as exc:
+                raise SweepError(str(exc)) from None
         if p in out:
             raise SweepError(f"policy {p!r} given twice")
         out.append(p)

@@ -40,6 +40,7 @@ from bordersim.scenario.schema import (
     TransferSectors,
     Unit,
 )
+from bordersim.scenario.validation import PolicyNameError, policy_names
 
 __all__ = ["Batch", "Timeline", "TimelineState", "parse_policies", "replay_timeline"]
 
@@ -108,15 +109,12 @@ def parse_policies(sc: Scenario, policy: str | None) -> tuple[str, ...]:
     """The policy names of ``a+b`` (empty for none).
 
     Raises:
-        CompileError: a name the scenario does not define."""
-    if not policy:
-        return ()
-    names = tuple(p.strip() for p in policy.split("+") if p.strip())
-    for n in names:
-        if n not in sc.policies:
-            known = ", ".join(sorted(sc.policies))
-            raise CompileError(f"unknown policy {n!r} for scenario {sc.id} (known: {known})")
-    return names
+        CompileError: a name the scenario does not define, or one given twice (it would apply, and
+        charge its cost, twice)."""
+    try:
+        return tuple(policy_names(policy, sc.policies, sc.id))
+    except PolicyNameError as exc:
+        raise CompileError(str(exc)) from None
 
 
 def _apply(st: _State, action: Action, sector_index: dict[str, int]) -> None:

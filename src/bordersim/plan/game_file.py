@@ -230,6 +230,8 @@ def load_game(path: str | Path) -> SecurityGame:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise GameFileError(f"cannot read: {exc.strerror or exc}", file=str(p)) from None
+    except UnicodeDecodeError as exc:
+        raise GameFileError(f"not UTF-8 text (byte {exc.start})", file=str(p)) from None
     return parse_game(text, source=str(p))
 
 

@@ -15,6 +15,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bordersim.scenario.validation import MAX_YEAR, MIN_YEAR, Name, Real, Text
+
 MAX_QUOTE = 200
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
@@ -31,6 +33,8 @@ def parse_partial_date(text: str) -> date:
     if not m:
         raise ValueError(f"date {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     y, mo, d = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        raise ValueError(f"year {y} is outside {MIN_YEAR}-{MAX_YEAR}")
     return date(y, mo, d)  # raises ValueError for 2021-02-30
 
 
@@ -45,10 +49,10 @@ def _date_text(v: object) -> str:
 class Claim(Frozen):
     """One source's statement of a quantity."""
 
-    source: str = Field(description="id of an entry in the scenario's `sources`")
-    quote: str = Field(max_length=MAX_QUOTE, min_length=1, description="short verbatim quote")
-    value: float
-    unit: str
+    source: Name = Field(description="id of an entry in the scenario's `sources`")
+    quote: Text = Field(max_length=MAX_QUOTE, min_length=1, description="short verbatim quote")
+    value: Real
+    unit: Name
     date: str = Field(description="the date the claim describes: YYYY, YYYY-MM or YYYY-MM-DD")
 
     @field_validator("date", mode="before")
@@ -60,7 +64,7 @@ class Claim(Frozen):
 class Assumption(Frozen):
     """A quantity no source gives: why this value, and how wrong it might plausibly be."""
 
-    rationale: str = Field(min_length=10)
+    rationale: Text = Field(min_length=10)
 
 
 class Evidence(Frozen):
@@ -82,12 +86,12 @@ Distribution = Literal["fixed", "uniform", "triangular"]
 class Quantity(Frozen):
     """A number in a scenario, with its evidence and its uncertainty range."""
 
-    value: float
-    unit: str | None = None
-    low: float | None = None
-    high: float | None = None
+    value: Real
+    unit: Name | None = None
+    low: Real | None = None
+    high: Real | None = None
     dist: Distribution | None = None
-    evidence: str | None = Field(default=None, description="key of a ledger entry")
+    evidence: Name | None = Field(default=None, description="key of a ledger entry")
     claims: tuple[Claim, ...] = ()
     assumed: Assumption | None = None
 
@@ -148,11 +152,11 @@ class Quantity(Frozen):
 class Source(Frozen):
     """A report the scenario cites."""
 
-    title: str
-    publisher: str
+    title: Text
+    publisher: Text
     date: str
-    file: str | None = None
-    url: str | None = None
+    file: Text | None = None
+    url: Text | None = None
 
     @field_validator("date", mode="before")
     @classmethod

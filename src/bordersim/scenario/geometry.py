@@ -2,6 +2,10 @@
 
 The packaged GSHHG line is shorter than the official length because it cuts river meanders; chainage is
 mapped proportionally (scale = official / line length), as the shared data README prescribes.
+
+A geometry file that is missing, too large, not JSON, lacks the named feature or holds a feature that
+is not a line of finite lon/lat pairs raises :class:`GeometryError` with what is wrong, which the
+loader turns into a message located at the scenario's ``border.geometry`` field.
 """
 
 from __future__ import annotations
@@ -10,11 +14,32 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from bordersim.scenario.builtin import DATA_DIR
+
 EARTH_RADIUS_KM = 6371.0088
+#: Largest geometry file read, bytes: the built-in full-resolution line is 0.1 MB; 64 MiB holds a
+#: continent's borders at full resolution.
+MAX_GEOMETRY_BYTES = 64 * 2**20
+
+
+class GeometryError(ValueError):
+    """A geometry file that cannot give the named border line (``feature_missing``: the file is
+    fine but has no such feature)."""
+
+    def __init__(self, message: str, *, feature_missing: bool = False) -> None:
+        self.feature_missing = feature_missing
+        super().__init__(message)
+
+
+def geometry_path(name: str) -> Path:
+    """Where a scenario's ``border.geometry`` is read from (the built-in data folder; an absolute
+    path stands for itself), as ``compile`` reads it."""
+    return DATA_DIR / name
 
 
 def haversine_km(lon1: ArrayLike, lat1: ArrayLike, lon2: ArrayLike, lat2: ArrayLike) -> NDArray:
@@ -54,15 +79,53 @@ class BorderLine:
 
 @lru_cache(maxsize=8)
 def load_line(path: str, feature: str) -> BorderLine:
-    """Read one LineString feature of a GeoJSON file."""
-    gj = json.loads(Path(path).read_text(encoding="utf-8"))
-    for f in gj["features"]:
-        if f["properties"].get("id") == feature:
-            coords = np.asarray(f["geometry"]["coordinates"], dtype=float)
-            seg = haversine_km(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
-            cum = np.concatenate([[0.0], np.cumsum(seg)])
-            return BorderLine(lon=coords[:, 0], lat=coords[:, 1], cum_km=cum)
-    raise KeyError(f"feature {feature!r} not in {path}")
+    """Read one LineString feature of a GeoJSON file (:class:`GeometryError` when it cannot)."""
+    name = Path(path).name
+    try:
+        p = Path(path)
+        if p.stat().st_size > MAX_GEOMETRY_BYTES:
+            raise GeometryError(f"geometry file {name} is over {MAX_GEOMETRY_BYTES >> 20} MiB")
+        gj = json.loads(p.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise GeometryError(f"geometry file {path} not found") from None
+    except OSError as exc:
+        raise GeometryError(f"cannot read geometry file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise GeometryError(f"geometry file {name} is not UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        msg = f"geometry file {name} is not JSON: {exc.msg} at line {exc.lineno}"
+        raise GeometryError(msg) from None
+    features = gj.get("features") if isinstance(gj, dict) else None
+    if not isinstance(features, list):
+        raise GeometryError(f"geometry file {name} is not a GeoJSON FeatureCollection")
+    for f in features:
+        props = f.get("properties") if isinstance(f, dict) else None
+        if isinstance(props, dict) and props.get("id") == feature:
+            return _line(_coordinates(f, feature, name))
+    raise GeometryError(f"feature {feature!r} not in {name}", feature_missing=True)
+
+
+def _coordinates(f: dict[str, Any], feature: str, name: str) -> NDArray[np.float64]:
+    geom = f.get("geometry")
+    coords = geom.get("coordinates") if isinstance(geom, dict) else None
+    try:
+        arr = np.asarray(coords, dtype=float)
+    except (TypeError, ValueError):
+        arr = np.zeros((0, 0))
+    ok = arr.ndim == 2 and arr.shape[0] >= 2 and arr.shape[1] >= 2 and np.isfinite(arr).all()
+    if not ok or not (np.abs(arr[:, 0]) <= 180).all() or not (np.abs(arr[:, 1]) <= 90).all():
+        raise GeometryError(
+            f"feature {feature!r} in {name} is not a line of at least two finite lon/lat points"
+        )
+    return arr
+
+
+def _line(coords: NDArray[np.float64]) -> BorderLine:
+    seg = haversine_km(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+    cum = np.concatenate([[0.0], np.cumsum(seg)])
+    if not cum[-1] > 0:
+        raise GeometryError("the border line has zero length")
+    return BorderLine(lon=coords[:, 0], lat=coords[:, 1], cum_km=cum)
 
 
 def find_geometry(name: str, scenario_dir: Path, data_dir: Path) -> Path | None:

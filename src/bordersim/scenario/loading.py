@@ -1,9 +1,13 @@
 """Load scenarios from YAML with errors located by file, field path and line.
 
-Only safe YAML is read (``yaml.SafeLoader``): no tags that construct objects. Duplicate keys are errors.
-A scenario may ``include`` other YAML files (e.g. the shared border description); their top-level keys
-are merged into the scenario's, and a key may come from one file only. Every problem is reported as a
-:class:`ScenarioError` whose message lists each problem as ``file:line: field.path: what is wrong``.
+Only safe, bounded YAML is read (:mod:`bordersim.scenario.safe_yaml`: size limit, UTF-8, no aliases,
+bounded nesting, libyaml where available): no tags that construct objects. Duplicate keys are errors.
+A scenario may ``include`` other YAML files (e.g. the shared border description), found in the
+scenario's own folder or the search folders (the built-in data folder) and, unless the caller allows
+it, nowhere else; their top-level keys are merged into the scenario's, and a key may come from one
+file only. The border geometry a scenario names is opened and checked too, so a scenario that loads
+also compiles. Every problem is reported as a :class:`ScenarioError` whose message lists each
+problem as ``file:line: field.path: what is wrong``.
 """
 
 from __future__ import annotations
@@ -18,8 +22,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bordersim.scenario.geometry import find_geometry
+from bordersim.scenario.builtin import DATA_DIR
+from bordersim.scenario.geometry import GeometryError, find_geometry, geometry_path, load_line
+from bordersim.scenario.safe_yaml import UnsafeYamlError, compose, read_text
 from bordersim.scenario.schema import Scenario, ScenarioConsistencyError
+
+#: Most files one scenario may include.
+MAX_INCLUDES = 16
 
 PathKey = tuple[str | int, ...]
 
@@ -62,12 +71,19 @@ def _dotted(path: PathKey) -> str:
     return out
 
 
-def _construct(node: yaml.Node, file: str, path: PathKey, loc: _Located) -> Any:
+def _construct(
+    node: yaml.Node,
+    file: str,
+    path: PathKey,
+    loc: _Located,
+    scalars: yaml.constructor.SafeConstructor,
+) -> Any:
+    """Plain data from a node tree (aliases and deep nesting were refused by safe_yaml.compose)."""
     loc.where[path] = (file, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _construct(key_node, file, (*path, "<key>"), loc)
+            key = _construct(key_node, file, (*path, "<key>"), loc, scalars)
             if not isinstance(key, str | int):
                 raise ScenarioError(
                     [Problem(file, key_node.start_mark.line + 1, path, "keys must be text")]
@@ -83,13 +99,13 @@ def _construct(node: yaml.Node, file: str, path: PathKey, loc: _Located) -> Any:
                         )
                     ]
                 )
-            out[key] = _construct(value_node, file, (*path, key), loc)
+            out[key] = _construct(value_node, file, (*path, key), loc, scalars)
         loc.where.pop((*path, "<key>"), None)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(v, file, (*path, i), loc) for i, v in enumerate(node.value)]
+        return [_construct(v, file, (*path, i), loc, scalars) for i, v in enumerate(node.value)]
     try:
-        value = yaml.SafeLoader(b"").construct_object(node, deep=True)  # scalar
+        value = scalars.construct_object(node, deep=True)  # scalar
     except (ValueError, yaml.YAMLError) as exc:
         raise ScenarioError(
             [Problem(file, node.start_mark.line + 1, path, f"cannot read value: {exc}")]
@@ -102,71 +118,37 @@ def _construct(node: yaml.Node, file: str, path: PathKey, loc: _Located) -> Any:
 def _read_yaml(path: Path, prefix: PathKey, loc: _Located) -> dict[str, Any]:
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError([Problem(file, None, prefix, f"cannot read file: {exc}")]) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        msg = f"YAML syntax error: {exc.problem or exc}"
-        raise ScenarioError([Problem(file, line, prefix, msg)]) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(file, None, prefix, f"YAML error: {exc}")]) from None
+        node = compose(read_text(path))
+    except UnsafeYamlError as exc:
+        raise ScenarioError([Problem(file, exc.line, prefix, exc.message)]) from None
     if node is None:
         raise ScenarioError([Problem(file, 1, prefix, "the file is empty")])
-    data = _construct(node, file, prefix, loc)
+    data = _construct(node, file, prefix, loc, yaml.constructor.SafeConstructor())
     if not isinstance(data, dict):
         raise ScenarioError([Problem(file, 1, prefix, "the top level must be a mapping")])
     return data
 
 
-def load_data(path: str | Path, search_dirs: tuple[Path, ...] = ()) -> _Located:
-    """Read a scenario file and its includes into plain data with locations."""
+def load_data(
+    path: str | Path, search_dirs: tuple[Path, ...] = (), *, allow_outside: bool = False
+) -> _Located:
+    """Read a scenario file and its includes into plain data with locations.
+
+    An include is looked up in the file's folder, then in ``search_dirs``; a name that leads out of
+    them (an absolute path, ``..``, a symlink elsewhere) is refused unless ``allow_outside``."""
     path = Path(path)
     loc = _Located(data={})
     data = _read_yaml(path, (), loc)
-    includes = data.pop("include", [])
-    if isinstance(includes, str):
-        includes = [includes]
+    includes = _include_list(data.pop("include", []), loc, str(path))
     merged: dict[str, Any] = {}
     for i, inc in enumerate(includes):
-        inc_path = _find_include(str(inc), path.parent, search_dirs)
-        if inc_path is None:
-            line = loc.where.get(("include", i), loc.where.get(("include",), (str(path), 0)))[1]
-            raise ScenarioError(
-                [Problem(str(path), line, ("include", i), f"included file {inc!r} not found")]
-            )
+        line = loc.where.get(("include", i), loc.where.get(("include",), (str(path), 0)))[1]
+        inc_path = _find_include(inc, path.parent, search_dirs, allow_outside)
+        if isinstance(inc_path, str):
+            raise ScenarioError([Problem(str(path), line or None, ("include", i), inc_path)])
         sub_loc = _Located(data={})
         sub = _read_yaml(inc_path, (), sub_loc)
-        for key, value in sub.items():
-            if key in _MERGED_MAPPINGS and isinstance(value, dict):
-                target = merged.setdefault(key, {})
-                own = data.get(key, {})
-                clash = (set(value) & set(target)) | (
-                    set(value) & set(own if isinstance(own, dict) else {})
-                )
-                if clash:
-                    k2 = sorted(clash, key=str)[0]
-                    f, line = loc.where.get((key, k2), (str(path), 0))
-                    raise ScenarioError(
-                        [Problem(f, line or None, (key, k2), f"also defined in {inc_path.name}")]
-                    )
-                target.update(value)
-                continue
-            if key in merged or key in data:
-                raise ScenarioError(
-                    [
-                        Problem(
-                            str(path),
-                            loc.where.get((key,), (str(path), 0))[1] or None,
-                            (key,),
-                            f"key also given by included file {inc_path.name}",
-                        )
-                    ]
-                )
-            merged[key] = value
+        _merge_include(sub, inc_path, data, merged, loc)
         for k, v in sub_loc.where.items():
             loc.where.setdefault(k, v)
     for key, value in data.items():
@@ -182,15 +164,76 @@ def load_data(path: str | Path, search_dirs: tuple[Path, ...] = ()) -> _Located:
     return loc
 
 
+def _include_list(value: Any, loc: _Located, file: str) -> list[str]:
+    """The ``include`` entry as a list of file names, or a located error."""
+    if isinstance(value, str):
+        value = [value]
+    line = loc.where.get(("include",), (file, None))[1]
+    if not isinstance(value, list):
+        msg = f"`include` must be a list of file names, got {type(value).__name__}"
+        raise ScenarioError([Problem(file, line, ("include",), msg)])
+    if len(value) > MAX_INCLUDES:
+        msg = f"at most {MAX_INCLUDES} included files, got {len(value)}"
+        raise ScenarioError([Problem(file, line, ("include",), msg)])
+    for i, v in enumerate(value):
+        if not isinstance(v, str) or not v.strip():
+            at = loc.where.get(("include", i), (file, line))[1]
+            msg = f"an included file must be a file name, got {v!r}"
+            raise ScenarioError([Problem(file, at, ("include", i), msg)])
+    return value
+
+
+def _merge_include(
+    sub: dict[str, Any], inc_path: Path, data: dict[str, Any], merged: dict[str, Any], loc: _Located
+) -> None:
+    """Merge one included file's keys into ``merged``; a key may come from one file only."""
+    path = loc.where.get((), (str(inc_path), 0))[0]
+    for key, value in sub.items():
+        if key in _MERGED_MAPPINGS and isinstance(value, dict):
+            target = merged.setdefault(key, {})
+            own = data.get(key, {})
+            clash = (set(value) & set(target)) | (
+                set(value) & set(own if isinstance(own, dict) else {})
+            )
+            if clash:
+                k2 = sorted(clash, key=str)[0]
+                f, line = loc.where.get((key, k2), (path, 0))
+                raise ScenarioError(
+                    [Problem(f, line or None, (key, k2), f"also defined in {inc_path.name}")]
+                )
+            target.update(value)
+            continue
+        if key in merged or key in data:
+            raise ScenarioError(
+                [
+                    Problem(
+                        path,
+                        loc.where.get((key,), (path, 0))[1] or None,
+                        (key,),
+                        f"key also given by included file {inc_path.name}",
+                    )
+                ]
+            )
+        merged[key] = value
+
+
 _MERGED_MAPPINGS = {"sources", "evidence"}
 
 
-def _find_include(name: str, here: Path, search_dirs: tuple[Path, ...]) -> Path | None:
+def _find_include(
+    name: str, here: Path, search_dirs: tuple[Path, ...], allow_outside: bool
+) -> Path | str:
+    """The included file's path, or what is wrong (not found, or outside the allowed folders)."""
     for d in (here, *search_dirs):
         p = d / name
         if p.is_file():
+            if not allow_outside and not p.resolve().is_relative_to(d.resolve()):
+                return (
+                    f"included file {name!r} lies outside the scenario's folder and the built-in "
+                    "data folder; copy it next to the scenario"
+                )
             return p
-    return None
+    return f"included file {name!r} not found"
 
 
 def _locate(loc: _Located, path: PathKey, default_file: str) -> tuple[str, int | None]:
@@ -243,16 +286,24 @@ _ACTION_KINDS = {
 }
 
 
-def load_scenario(path: str | Path, search_dirs: tuple[Path, ...] = ()) -> Scenario:
-    """Load and validate a scenario file; raise :class:`ScenarioError` with located problems."""
-    from bordersim.scenario.builtin import DATA_DIR
-
-    loc = load_data(path, (*search_dirs, DATA_DIR))
+def load_scenario(
+    path: str | Path, search_dirs: tuple[Path, ...] = (), *, allow_outside: bool = False
+) -> Scenario:
+    """Load and validate a scenario file and check its border geometry; raise
+    :class:`ScenarioError` with located problems."""
+    loc = load_data(path, (*search_dirs, DATA_DIR), allow_outside=allow_outside)
     _resolve_geometry(loc, str(path), DATA_DIR)
     try:
-        return Scenario.model_validate(loc.data)
+        sc = Scenario.model_validate(loc.data)
     except ValidationError as exc:
         raise ScenarioError(_pydantic_problems(exc, loc, str(path))) from None
+    try:
+        load_line(str(geometry_path(sc.border.geometry)), sc.border.geometry_feature)
+    except GeometryError as exc:
+        field_name = "geometry_feature" if exc.feature_missing else "geometry"
+        f, line = _locate(loc, ("border", field_name), str(path))
+        raise ScenarioError([Problem(f, line, ("border", field_name), str(exc))]) from None
+    return sc
 
 
 def _resolve_geometry(loc: _Located, file: str, data_dir: Path) -> None:
