@@ -104,7 +104,7 @@ def default_date(scenario: Scenario, policy: str | None = None) -> dt.date:
     return c.start + dt.timedelta(days=c.phases[-1].start_day)
 
 
-def border_units(c: Compiled, phase: Phase) -> tuple[BorderUnit, ...]:
+def _border_units(c: Compiled, phase: Phase) -> tuple[BorderUnit, ...]:
     """The units on border duty in ``phase`` with guards on duty, as the compiler replayed them."""
     units = []
     for i, uid in enumerate(c.unit_ids):
@@ -151,7 +151,7 @@ def plan_inputs(
         raise ValueError(
             f"unknown covert actor {actor!r} (covert actors: {', '.join(c.covert_ids)})"
         )
-    units = border_units(c, phase)
+    units = _border_units(c, phase)
     if not units:
         raise ValueError(f"no border unit is on duty on {date} in scenario {sc.id}")
     on_duty = sum(b.on_duty for b in units)
