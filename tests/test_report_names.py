@@ -33,8 +33,8 @@ def hostile_scenario(tmp: Path) -> Path:
     shutil.copytree(DATA_DIR, data)
     main = data / "tajik-afghan-2021.yaml"
     text = main.read_text(encoding="utf-8")
-    # YAML's "\a" is the bell character: a control character in the name
-    text = text.replace('name: "Drug traffickers"', f'name: "{HOSTILE_ACTOR}\\a"', 1)
+    # (a control character in a name is refused where it enters: see test_control_characters_*)
+    text = text.replace('name: "Drug traffickers"', f'name: "{HOSTILE_ACTOR}"', 1)
     main.write_text(text, encoding="utf-8")
     border = data / "tj-af-border.yaml"
     text = border.read_text(encoding="utf-8")
@@ -67,8 +67,18 @@ def test_script_in_a_name_is_escaped(hostile_report: str) -> None:
     assert HOSTILE_GROUP in hostile_report
 
 
-def test_control_characters_are_stripped(hostile_report: str) -> None:
-    assert "\a" not in hostile_report
+def test_control_characters_are_refused_where_they_enter(tmp_path: Path) -> None:
+    """A bell character in an actor's name is a located error at load (issue 11), so it never
+    reaches a terminal, a page or a figure; the page holds no control character either."""
+    scenario = hostile_scenario(tmp_path)
+    text = scenario.read_text(encoding="utf-8")
+    scenario.write_text(text.replace(f'name: "{HOSTILE_ACTOR}"', 'name: "bell\\a"', 1), "utf-8")
+    res = runner.invoke(app, ["validate", str(scenario)])
+    assert res.exit_code == 2
+    assert "control character U+0007" in res.output
+
+
+def test_the_page_holds_no_control_character(hostile_report: str) -> None:
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", hostile_report)
 
 
