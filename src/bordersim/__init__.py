@@ -30,6 +30,8 @@ if TYPE_CHECKING:
         OverrideError,
         PlanResult,
         PolicyFileError,
+        RobustError,
+        RobustStudy,
         RunResult,
         Scenario,
         ScenarioError,
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
         load,
         optimize,
         policies,
+        robust,
         run,
     )
 
@@ -51,6 +54,8 @@ __all__ = [
     "OverrideError",
     "PlanResult",
     "PolicyFileError",
+    "RobustError",
+    "RobustStudy",
     "RunResult",
     "Scenario",
     "ScenarioError",
@@ -62,6 +67,7 @@ __all__ = [
     "load",
     "optimize",
     "policies",
+    "robust",
     "run",
 ]
 

@@ -16,6 +16,7 @@ for ``compare``, the policies) is keyword-only.
 
 from bordersim.api.lever_set import Lever, apply_levers, levers
 from bordersim.api.plans import EngageResult, PlanResult, engage, optimize
+from bordersim.api.robustness import RobustError, RobustStudy, robust
 from bordersim.api.runs import Comparison, RunResult, compare, run
 from bordersim.api.scenarios import (
     OverrideError,
@@ -35,6 +36,8 @@ __all__ = [
     "OverrideError",
     "PlanResult",
     "PolicyFileError",
+    "RobustError",
+    "RobustStudy",
     "RunResult",
     "Scenario",
     "ScenarioError",
@@ -45,5 +48,6 @@ __all__ = [
     "load",
     "optimize",
     "policies",
+    "robust",
     "run",
 ]
