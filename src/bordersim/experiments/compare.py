@@ -9,6 +9,7 @@ in which B does better (ties count half), with its binomial standard error.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordersim.engine.results import Results, mean_ci
+from bordersim.experiments.levers import lever_activity, lever_notes
 from bordersim.model.outcomes import INTERDICTED, UNDETECTED_GOT_AWAY
 
 # metric name -> (direction: +1 if more is better for the defender, -1 if less is better, label)
@@ -97,8 +99,15 @@ def paired_difference(
     )
 
 
-def compare(results: dict[str, Results]) -> dict[str, Any]:
-    """Per-policy metric estimates and paired differences against the first policy."""
+def compare(
+    results: dict[str, Results], unit_kinds: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Per-policy metric estimates and paired differences against the first policy.
+
+    With ``unit_kinds`` (unit id -> kind, from the scenario) the report also says how often each
+    conditional lever acted per policy (``lever_activity``: per policy, and the notes naming the
+    policies whose lever did not always act, whose differences are ties by construction there).
+    """
     names = list(results)
     base = names[0]
     metrics = {name: replication_metrics(r) for name, r in results.items()}
@@ -123,4 +132,10 @@ def compare(results: dict[str, Results]) -> dict[str, Any]:
         "metric_labels": {m: METRIC_INFO[m][1] for m in common},
         "per_policy": per_policy,
         "differences": diffs,
+        **({} if unit_kinds is None else {"lever_activity": _levers(results, unit_kinds)}),
     }
+
+
+def _levers(results: dict[str, Results], unit_kinds: Mapping[str, str]) -> dict[str, Any]:
+    per = {name: lever_activity(r, unit_kinds) for name, r in results.items()}
+    return {"per_policy": per, "notes": lever_notes(per)}
