@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import bordersim as bs
 from bordersim.experiments.levers import lever_notes
 
@@ -47,3 +49,18 @@ def test_notes_give_the_share_of_replications_without_the_lever() -> None:
     assert lever_notes(act) == [
         "p: help was never asked in 96% of replications -- differences are ties by construction there"
     ]
+
+
+def test_cost_per_interdiction_is_the_same_figure_in_run_and_compare() -> None:
+    """One definition, the ratio of means: compare's per-policy figure is run's cost / mean
+    interdictions for the same seed (to rounding), with a delta-method interval around it."""
+    kw = {"replications": 40, "days": 2, "seed": 9}
+    ran = bs.run("tajik-afghan-2021", policy="russian-guards-return", **kw).summary()  # type: ignore[arg-type]
+    cmp = bs.compare("tajik-afghan-2021", ["tajik-only", "russian-guards-return"], **kw).summary()  # type: ignore[arg-type]
+    c = cmp["per_policy"]["russian-guards-return"]["cost_per_interdiction_rub"]
+    assert c["mean"] == pytest.approx(ran["costs"]["cost_per_interdiction_rub"], rel=1e-12)
+    assert c["lo"] < c["mean"] < c["hi"]
+    diff = next(d for d in cmp["differences"] if d["metric"] == "cost_per_interdiction_rub")
+    base = cmp["per_policy"]["tajik-only"]["cost_per_interdiction_rub"]["mean"]
+    assert diff["mean"] == pytest.approx(c["mean"] - base, rel=1e-9)
+    assert diff["p_better"] is None  # undefined for a ratio of means

@@ -25,7 +25,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordersim.engine.simulate import simulate
-from bordersim.experiments.compare import METRIC_INFO, replication_metrics
+from bordersim.experiments.compare import (
+    METRIC_INFO,
+    RATIO_METRICS,
+    ratio_estimate,
+    replication_metrics,
+)
 from bordersim.experiments.designs import latin_hypercube
 from bordersim.experiments.executors import Backend, InlineBackend, run_tasks
 from bordersim.experiments.factors import Space, build_space
@@ -130,6 +135,9 @@ def run_draw(task: DrawTask) -> list[dict[str, tuple[float, float]]]:
                 continue
             se = float(ok.std(ddof=1) / np.sqrt(ok.size)) if ok.size > 1 else float("nan")
             got[name] = (float(ok.mean()), se)
+        for name in RATIO_METRICS:  # ratio of means, as compare and run define it
+            est = ratio_estimate(res, name)
+            got[name] = (est.mean, est.se)
         for key, lever in lever_activity(res, kinds)["levers"].items():
             got[f"lever_{key}"] = (float(lever["share"]), float("nan"))
         out.append(got)
