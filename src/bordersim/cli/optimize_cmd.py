@@ -27,6 +27,7 @@ from rich.table import Table
 from bordersim.api import PlanResult
 from bordersim.api import optimize as optimize_plan
 from bordersim.cli.common import JsonOpt, ScenarioArg, console, fail, load_or_fail, parse_date
+from bordersim.cli.verify_table import print_metric_checks
 
 if TYPE_CHECKING:
     from bordersim.experiments.verify import Verification
@@ -236,6 +237,7 @@ def _print_plan(plan: ScenarioPlan, verification: Verification | None) -> None:
         console.print(
             f"[yellow]compiled guards differ from the plan by {100 * v.guards_error:.2g}%[/]"
         )
+    print_metric_checks(console, v.metrics)  # every metric before and after (verify_table)
 
 
 def _game(path: Path, check: bool, json_out: bool) -> None:
