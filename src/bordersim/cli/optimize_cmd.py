@@ -242,17 +242,20 @@ def _print_plan(plan: ScenarioPlan, verification: Verification | None) -> None:
 
 def _game(path: Path, check: bool, json_out: bool) -> None:
     # the planners import scipy.optimize (HiGHS), slow to import: only this branch needs them
-    from bordersim.plan.stackelberg import (
-        GameFileError,
-        load_game,
-        solve_multiple_lps,
-        solve_origami,
-    )
+    from bordersim.cli.game_bayes import solve_bayesian_file
+    from bordersim.plan.bayesian import BayesianGame
+    from bordersim.plan.bayesian_files import load_any_game
+    from bordersim.plan.stackelberg import GameFileError, solve_multiple_lps, solve_origami
 
     try:
-        g = load_game(path)
+        g = load_any_game(path)  # either format (h-robust: attacker types)
     except GameFileError as exc:
         fail(str(exc))
+    if isinstance(g, BayesianGame):  # several types: DOBSS; one type: today's ORIGAMI answer
+        if g.n_types > 1:
+            solve_bayesian_file(path, g, check, json_out)
+            return
+        g = g.type_game(0)
     sol = solve_origami(g)
     ref = solve_multiple_lps(g) if check else None
     data: dict[str, Any] = _solution_dict(sol)
