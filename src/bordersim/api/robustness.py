@@ -45,6 +45,8 @@ if TYPE_CHECKING:  # imported where used: xarray and the engine are slow to impo
 
 __all__ = ["RobustError", "RobustStudy", "robust"]
 
+#: Fewer failing draws than this and a PRIM box is a description of a handful of points.
+MIN_FAILURES = 10
 ARMED_METRICS = ("breaches", "defender_losses", "first_reinforcement_hours")
 NOT_CALIBRATED = (
     "--posterior: calibration is not yet available (bordersim calibrate does not exist yet), so "
@@ -107,14 +109,21 @@ class RobustStudy:
         for t in self.thresholds:
             met &= t.met(np.asarray(ds[t.metric].values[k], dtype=float))
         failing = ~met
-        names = [str(f) for f in ds["factor"].values]
+        names = factor_labels(ds)
         found = prim_boxes(np.asarray(ds["factor_value"].values), names, failing)
         text = " and ".join(str(t) for t in self.thresholds)
+        few = int(failing.sum()) < MIN_FAILURES
         return {
             "policy": self.prim_policy,
             "fails": text,
             "failing_draws": int(failing.sum()),
             "draws": int(failing.size),
+            "caution": (
+                f"only {int(failing.sum())} failing draws: a box describes them, it is no "
+                "finding; run more draws or set a stricter --threshold"
+                if few
+                else None
+            ),
             "boxes": [
                 {**b.as_dict(), "sentence": b.describe(self.prim_policy, text)} for b in found
             ],
@@ -160,6 +169,16 @@ class RobustStudy:
         self.dataset.to_zarr(folder / "robust.zarr", mode="w", consolidated=True, zarr_format=2)
         write_json(folder / "robust.json", self.summary())
         return folder
+
+
+def factor_labels(ds: xr.Dataset) -> list[str]:
+    """Factor names for PRIM's sentences: a ledger group's factor is the shared quantile of its
+    quantities' ranges (0 = every low end, 1 = every high end), and says so."""
+    names = [str(f) for f in ds["factor"].values]
+    if "factor_kind" not in ds.coords:
+        return names
+    kinds = [str(k) for k in ds["factor_kind"].values]
+    return [f"{n} (quantile)" if k == "evidence" else n for n, k in zip(names, kinds, strict=True)]
 
 
 def default_thresholds(ds: xr.Dataset) -> tuple[Threshold, ...]:

@@ -106,6 +106,8 @@ def print_study(report: dict[str, Any]) -> None:
     )
     for b in box["boxes"]:
         console.print(f"  {b['sentence']}")
+    if box.get("caution"):
+        console.print(f"  [yellow]caution:[/] {box['caution']}")
     if not box["boxes"]:
         console.print("  no box: the failures do not gather in one part of the inputs")
 

@@ -260,6 +260,7 @@ def _dataset(
             "policy": names,
             "draw": np.arange(inputs.n),
             "factor": inputs.space.names,
+            "factor_kind": ("factor", [f.kind for f in inputs.space.factors]),
             "draw_seed": ("draw", np.array([point_seed(seed, d) for d in range(inputs.n)])),
         },
         attrs={
