@@ -152,6 +152,13 @@ class RobustStudy:
             "lever_activity": self.lever_activity(),
             "lever_notes": self.lever_notes(),
             "boxes": self.boxes(),
+            "draw_values": {
+                t.metric: {
+                    p: [float(x) for x in ds[t.metric].values[k]]
+                    for k, p in enumerate(self.policies)
+                }
+                for t in self.thresholds
+            },
         }
         if self.command is not None:
             report["command"] = list(self.command)
