@@ -36,3 +36,13 @@ def test_report_with_a_robust_study_shows_regret_levers_plot_and_prim(tmp_path: 
 def test_a_robust_file_of_the_wrong_shape_is_a_warning() -> None:
     (sec,) = optional_sections({"robust": {"something": 1}})
     assert sec["kind"] == "problem"
+
+
+def test_the_compare_section_names_a_lever_that_did_not_act() -> None:
+    data = {
+        "policies": ["a", "b"], "baseline": "a", "metrics": [], "per_policy": {},
+        "differences": [],
+        "lever_activity": {"notes": ["b: help was never asked in 96% of replications"]},
+    }  # fmt: skip
+    (sec,) = optional_sections({"compare": data})
+    assert sec["data"]["lever_notes"] == ["b: help was never asked in 96% of replications"]

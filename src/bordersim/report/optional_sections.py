@@ -68,6 +68,7 @@ def compare_data(data: dict[str, Any]) -> dict[str, Any]:
         "baseline": str(data["baseline"]),
         "table": {"head": ["metric: mean [95% CI]", *policies], "rows": rows},
         "differences": {"head": ["metric", *policies[1:]], "rows": diff_rows},
+        "lever_notes": [str(n) for n in (data.get("lever_activity") or {}).get("notes") or []],
     }
 
 
