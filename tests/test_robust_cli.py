@@ -11,6 +11,7 @@ import xarray as xr
 from typer.testing import CliRunner
 
 import bordersim as bs
+from bordersim.api.robustness import default_thresholds
 from bordersim.cli.app import app
 from bordersim.experiments.executors import ProcessBackend
 from bordersim.experiments.robust import regret_table
@@ -109,3 +110,16 @@ def test_results_do_not_depend_on_the_number_of_workers() -> None:
         backend.close()
     for name in one.data_vars:
         assert np.array_equal(one[name].values, two[name].values, equal_nan=True), name
+
+
+def test_the_default_threshold_falls_back_from_breaches_when_their_median_is_zero() -> None:
+    ds = xr.Dataset(
+        {
+            "breaches": (("policy", "draw"), np.array([[0.0, 0.0, 0.1], [0.0, 0.2, 0.0]])),
+            "defender_losses": (("policy", "draw"), np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])),
+        }
+    )
+    (t,) = default_thresholds(ds)
+    assert (t.metric, t.op, t.value) == ("defender_losses", "<=", 3.5)
+    ds["breaches"] = ds["breaches"] + 1.0
+    assert default_thresholds(ds)[0].metric == "breaches"

@@ -8,9 +8,9 @@ every threshold), how often each conditional lever acted, and PRIM boxes saying 
 the input space the favoured policy (or a chosen one) fails its thresholds.
 
 Without a threshold, the study states one: ``breaches<=Q`` with ``Q`` the median of breaches over
-every policy and draw (``undetected<=Q`` for a scenario without armed actors), i.e. "worse than
-typical", so that a favoured policy and its failure region can always be named; the summary marks
-it ``"default": true``.
+every policy and draw (``defender_losses`` when that median is 0, ``undetected`` for a scenario
+without armed actors), i.e. "worse than typical", so that a favoured policy and its failure region
+can always be named; the summary marks it ``"default_threshold": true``.
 
 The posterior of ``calibrate`` is not yet available: asking for it raises :class:`RobustError`.
 """
@@ -189,10 +189,16 @@ def factor_labels(ds: xr.Dataset) -> list[str]:
 
 
 def default_thresholds(ds: xr.Dataset) -> tuple[Threshold, ...]:
-    """``breaches<=median`` over every policy and draw (``undetected`` without armed actors)."""
-    metric = "breaches" if "breaches" in ds.data_vars else "undetected"
-    x = np.asarray(ds[metric].values, dtype=float)
-    return (Threshold(metric, "<=", float(np.nanmedian(x))),)
+    """``METRIC<=median`` over every policy and draw: breaches; defender losses when the median
+    of breaches is 0 (breaches are rare, and "no breach in any replication" leaves a good policy
+    a handful of failing draws, too few for PRIM); undetected got-aways without armed actors."""
+    for metric in ("breaches", "defender_losses", "undetected"):
+        if metric not in ds.data_vars:
+            continue
+        median = float(np.nanmedian(np.asarray(ds[metric].values, dtype=float)))
+        if median > 0 or metric == "undetected":
+            return (Threshold(metric, "<=", median),)
+    raise RobustError("no metric to set a default threshold on; give --threshold")
 
 
 def check_policies(sc: Scenario, policies: Sequence[str]) -> dict[str, str]:
