@@ -27,6 +27,8 @@ if TYPE_CHECKING:
         OverrideError,
         PlanResult,
         PolicyFileError,
+        RobustError,
+        RobustStudy,
         RunResult,
         Scenario,
         ScenarioError,
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
         load,
         optimize,
         policies,
+        robust,
         run,
     )
 
@@ -50,6 +53,8 @@ __all__ = [
     "OverrideError",
     "PlanResult",
     "PolicyFileError",
+    "RobustError",
+    "RobustStudy",
     "RunResult",
     "Scenario",
     "ScenarioError",
@@ -61,6 +66,7 @@ __all__ = [
     "load",
     "optimize",
     "policies",
+    "robust",
     "run",
 ]
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bordersim.api.lever_set import Lever, apply_levers, levers
     from bordersim.api.plans import EngageResult, PlanResult, engage, optimize
+    from bordersim.api.robustness import RobustError, RobustStudy, robust
     from bordersim.api.runs import Comparison, RunResult, compare, run
     from bordersim.api.scenarios import (
         OverrideError,
@@ -47,6 +48,8 @@ _HOME = {
     "OverrideError": "bordersim.api.scenarios",
     "PlanResult": "bordersim.api.plans",
     "PolicyFileError": "bordersim.api.scenarios",
+    "RobustError": "bordersim.api.robustness",
+    "RobustStudy": "bordersim.api.robustness",
     "RunResult": "bordersim.api.runs",
     "Scenario": "bordersim.api.scenarios",
     "ScenarioError": "bordersim.scenario.loading",
@@ -55,6 +58,7 @@ _HOME = {
     "load": "bordersim.api.scenarios",
     "optimize": "bordersim.api.plans",
     "policies": "bordersim.api.scenarios",
+    "robust": "bordersim.api.robustness",
     "run": "bordersim.api.runs",
 }
 
@@ -66,6 +70,8 @@ __all__ = [
     "OverrideError",
     "PlanResult",
     "PolicyFileError",
+    "RobustError",
+    "RobustStudy",
     "RunResult",
     "Scenario",
     "ScenarioError",
@@ -76,6 +82,7 @@ __all__ = [
     "load",
     "optimize",
     "policies",
+    "robust",
     "run",
 ]
 

@@ -164,7 +164,9 @@ class Comparison:
         from bordersim.engine.results import clean_for_json  # engine imports xarray: lazy
         from bordersim.experiments.compare import compare as paired
 
-        report = paired({name: r.results for name, r in self.runs.items()})
+        first = next(iter(self.runs.values()))
+        kinds = {u.id: u.kind for u in first.scenario.model.units}
+        report = paired({name: r.results for name, r in self.runs.items()}, kinds)
         if self.command is not None:
             report["command"] = list(self.command)
         data: dict[str, Any] = json.loads(json.dumps(clean_for_json(report), sort_keys=True))

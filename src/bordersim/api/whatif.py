@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from bordersim.api.runs import RunResult
 from bordersim.api.scenarios import ScenarioLike, as_scenario
-from bordersim.experiments.compare import METRIC_INFO, paired_difference, replication_metrics
+from bordersim.experiments.compare import METRIC_INFO, differences
 from bordersim.model.outcomes import INTERDICTED, UNDETECTED_GOT_AWAY
 from bordersim.report.formatting import MISSING, fmt_estimate, fmt_number
 from bordersim.scenario.builtin import DATA_DIR
@@ -109,9 +109,6 @@ def paired(result: RunResult, baseline: RunResult) -> list[dict[str, Any]]:
         raise ValueError("paired differences need the same number of replications")
     if result.results.seed != baseline.results.seed:
         raise ValueError("paired differences need runs from the same seed")
-    a, b = replication_metrics(baseline.results), replication_metrics(result.results)
     return [
-        paired_difference(m, "what-if", "baseline", b[m], a[m]).as_dict()
-        for m in METRIC_INFO
-        if m in a and m in b
+        d.as_dict() for d in differences("what-if", "baseline", result.results, baseline.results)
     ]

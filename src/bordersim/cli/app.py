@@ -17,6 +17,7 @@ from bordersim.cli.errors import guard
 from bordersim.cli.new_cmd import export, new
 from bordersim.cli.optimize_cmd import optimize
 from bordersim.cli.report_cmd import report
+from bordersim.cli.robust_cmd import robust
 from bordersim.cli.run_cmd import run
 from bordersim.cli.serve_cmd import serve
 from bordersim.cli.sources_cmd import sources
@@ -30,8 +31,8 @@ app = typer.Typer(
     help="Simulate, compare and plan the security of a long land border.",
 )
 
-for command in (scenarios, validate, new, export, run, sources, report, compare, engage, optimize,
-                sweep, sensitivity, serve):  # fmt: skip
+for command in (scenarios, validate, new, export, run, sources, report, compare, robust, engage,
+                optimize, sweep, sensitivity, serve):  # fmt: skip
     app.command()(command)
 
 

@@ -118,6 +118,8 @@ def print_comparison(report: dict[str, Any], wide: bool = False) -> None:
         "P(better) = share of paired replications in which the policy did better than the "
         "baseline (ties count half)."
     )
+    for note in report.get("lever_activity", {}).get("notes", []):  # levers that did not act
+        console.print(f"Note: {note}", highlight=False)
 
 
 def compare(

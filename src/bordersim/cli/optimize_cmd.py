@@ -23,6 +23,7 @@ from rich.table import Table
 
 from bordersim import api
 from bordersim.cli.common import JsonOpt, ScenarioArg, console, fail, load_or_fail, parse_date
+from bordersim.cli.verify_table import print_metric_checks
 from bordersim.scenario.options import finite_option
 
 if TYPE_CHECKING:
@@ -258,21 +259,25 @@ def _print_plan(plan: ScenarioPlan, verification: Verification | None) -> None:
         console.print(
             f"[yellow]compiled guards differ from the plan by {100 * v.guards_error:.2g}%[/]"
         )
+    print_metric_checks(console, v.metrics)  # every metric before and after (verify_table)
 
 
 def _game(path: Path, check: bool, json_out: bool) -> None:
     # the planners import scipy.optimize (HiGHS), slow to import: only this branch needs them
-    from bordersim.plan.stackelberg import (
-        GameFileError,
-        load_game,
-        solve_multiple_lps,
-        solve_origami,
-    )
+    from bordersim.cli.game_bayes import solve_bayesian_file
+    from bordersim.plan.bayesian import BayesianGame
+    from bordersim.plan.bayesian_files import load_any_game
+    from bordersim.plan.stackelberg import GameFileError, solve_multiple_lps, solve_origami
 
     try:
-        g = load_game(path)
+        g = load_any_game(path)  # either format (h-robust: attacker types)
     except GameFileError as exc:
         fail(str(exc))
+    if isinstance(g, BayesianGame):  # several types: DOBSS; one type: today's ORIGAMI answer
+        if g.n_types > 1:
+            solve_bayesian_file(path, g, check, json_out)
+            return
+        g = g.type_game(0)
     sol = solve_origami(g)
     ref = solve_multiple_lps(g) if check else None
     data: dict[str, Any] = _solution_dict(sol)

@@ -13,6 +13,12 @@ and the engine is run for ``N`` replications. The simulated value per attempt is
 interdicted succeeds, as in the engine's adaptive displacement and the planner's ``1 - p_d p_i``), with
 a delta-method 95% CI (:func:`bordersim.engine.results.ratio_ci`).
 
+Every other metric is checked too (:mod:`bordersim.experiments.verify_metrics`): each comparison
+metric before and after the plan on common random numbers, under the scenario's own adversary,
+with the paired difference's 95% CI; a metric that worsens beyond that interval is flagged, so a
+plan that cuts covert crossings by emptying the sectors where armed groups attack shows its rising
+breaches.
+
 A check is *flagged* when the prediction lies outside the CI widened on both sides by ``tolerance x
 |prediction|`` (default 2%: the planner's bisection tolerance is far smaller, so the margin is for model
 differences, not numerics). Each flag lists the likely reasons that apply: the adaptive adversary has
@@ -32,6 +38,7 @@ import numpy as np
 
 from bordersim.engine.results import Estimate, ratio_ci
 from bordersim.engine.simulate import simulate
+from bordersim.experiments.verify_metrics import MetricCheck, MetricChecks, metric_checks
 from bordersim.model.choice import quantal_response
 from bordersim.model.compile import compile_scenario
 from bordersim.model.outcomes import INTERDICTED
@@ -39,7 +46,14 @@ from bordersim.plan.scenario_plan import ScenarioPlan, plan_as_policy
 from bordersim.scenario.evidence import Assumption, Quantity
 from bordersim.scenario.schema import Choice, Policy, Scenario, SetChoice
 
-__all__ = ["ActorCheck", "Verification", "verify_plan"]
+__all__ = [
+    "ActorCheck",
+    "MetricCheck",
+    "MetricChecks",
+    "Verification",
+    "metric_checks",
+    "verify_plan",
+]
 
 PLAN_POLICY = "optimized"
 
@@ -85,6 +99,7 @@ class Verification:
     guards_error: float  # max |compiled guards - plan| / max(plan), on the window's first day
     phases_in_window: int
     checks: tuple[ActorCheck, ...]
+    metrics: MetricChecks | None = None
 
     @property
     def flagged(self) -> bool:
@@ -102,6 +117,7 @@ class Verification:
             "phases_in_window": self.phases_in_window,
             "flagged": self.flagged,
             "checks": [c.as_dict() for c in self.checks],
+            **({} if self.metrics is None else {"metrics": self.metrics.as_dict()}),
         }
 
 
@@ -229,6 +245,7 @@ def verify_plan(
             checks.append(
                 ActorCheck(a, name, pred, est, lo, hi, float(attempts.mean()), flagged, reasons)
             )
+    metrics = metric_checks(sc, base, start=start, days=days, replications=replications, seed=seed)
     return Verification(
         start=start,
         days=days,
@@ -239,6 +256,7 @@ def verify_plan(
         guards_error=guards_error,
         phases_in_window=n_phases,
         checks=tuple(checks),
+        metrics=metrics,
     )
 
 

@@ -136,6 +136,7 @@ class Compiled:
     crossing_names: tuple[str, ...]
     crossing_capacity: NDArray[np.float64]  # (P,)
     unit_ids: tuple[str, ...]
+    unit_sides: tuple[str, ...]  # (U,) TJ, RU or CSTO: which conditional lever a unit belongs to
     unit_availability: NDArray[np.float64]  # (U,) on-duty fraction
     unit_team_size: NDArray[np.float64]  # (U,) guards per patrol team
     unit_base_posture: tuple[str, ...]  # (U,) after the base policies, before any dated event

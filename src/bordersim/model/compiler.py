@@ -106,6 +106,7 @@ def compile_scenario(
         crossing_names=tuple(c.name for c in crossings),
         crossing_capacity=np.array([nominal(c.capacity_per_day, np.inf) for c in crossings]),
         unit_ids=tuple(u.id for u in sc.units),
+        unit_sides=tuple(u.side for u in sc.units),
         unit_availability=np.array([u.availability.value for u in sc.units]),
         unit_team_size=ctx.team_size,
         unit_base_posture=timeline.base_posture,

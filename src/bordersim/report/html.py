@@ -35,6 +35,11 @@ Optional inputs, rendered only when the file exists in the run directory or a ``
     "mu_star_conf"}`` (Morris) or ``{"factor", "sourced", "S1", "S1_conf", "ST", "ST_conf"}``
     (Sobol), with ``sensitivity_meta.json`` beside it; or ``{"method", "metric", "factors":
     [{"name", "index", "lo", "hi"}]}``, ranked by ``index`` (descending).
+``robust.json``
+    written by ``bordersim robust --out DIR``: ``{"policies", "thresholds", "regret", "satisficing",
+    "lever_activity", "lever_notes", "boxes", "draw_values", ...}`` (see
+    :mod:`bordersim.report.robust_section`): the regret table, a distribution plot over draws and
+    the PRIM box in words.
 
 A file that does not parse or lacks the keys above is reported in its section, not fatal.
 """

@@ -13,6 +13,8 @@ import math
 from typing import Any
 
 from bordersim.report.formatting import MISSING, fmt_count, fmt_estimate, fmt_number, fmt_percent
+from bordersim.report.robust_section import REQUIRED_KEYS as ROBUST_KEYS
+from bordersim.report.robust_section import robust_data
 from bordersim.report.run_data import OPTIONAL_FILES
 from bordersim.report.sections import Cell, Table
 
@@ -30,6 +32,7 @@ SECTION_TITLES = {
     "compare": ("Policy comparison", "differences"),
     "optimize": ("Optimised deployment", "allocation"),
     "sensitivity": ("Which assumptions matter", "factors"),
+    "robust": ("Robustness across the uncertainty", "policies"),
 }
 
 
@@ -65,6 +68,7 @@ def compare_data(data: dict[str, Any]) -> dict[str, Any]:
         "baseline": str(data["baseline"]),
         "table": {"head": ["metric: mean [95% CI]", *policies], "rows": rows},
         "differences": {"head": ["metric", *policies[1:]], "rows": diff_rows},
+        "lever_notes": [str(n) for n in (data.get("lever_activity") or {}).get("notes") or []],
     }
 
 
@@ -201,6 +205,8 @@ def _one_section(name: str, data: Any, meta: Any) -> dict[str, Any]:
         return sec | {"kind": "optimize", "data": optimize_data(data)}
     if name == "compare" and isinstance(data, dict) and {"per_policy", "differences"} <= set(data):
         return sec | {"kind": "compare", "data": compare_data(data)}
+    if name == "robust" and isinstance(data, dict) and ROBUST_KEYS <= set(data):
+        return sec | {"kind": "robust", "data": robust_data(data)}  # robust_section (h-robust)
     if isinstance(data, str):
         return sec | {"kind": "problem", "data": data}
     if not isinstance(data, dict) or key not in data:

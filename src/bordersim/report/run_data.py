@@ -28,7 +28,7 @@ from bordersim.scenario.schema import Scenario
 __all__ = ["OPTIONAL_FILES", "REQUIRED_VARS", "ReportError", "RunData", "load_run"]
 
 #: Optional inputs, each rendered in its own section when the file exists.
-OPTIONAL_FILES = ("compare", "optimize", "sensitivity")
+OPTIONAL_FILES = ("compare", "optimize", "sensitivity", "robust")
 #: Variables of results.zarr the report cannot do without.
 REQUIRED_VARS = ("covert", "daily_mean", "daily_sd")
 
