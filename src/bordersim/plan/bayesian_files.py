@@ -17,7 +17,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bordersim.plan.bayesian import BayesianGame
-from bordersim.plan.game_file import GameFileError, format_path, json_line_of, parse_game
+from bordersim.plan.game_file import (
+    GameFileError,
+    first_error,
+    format_path,
+    json_line_of,
+    json_object,
+    parse_game,
+)
 from bordersim.plan.security_game import SecurityGame
 
 __all__ = ["is_bayesian_file", "load_any_game", "parse_bayesian_game"]
@@ -49,17 +56,6 @@ class _BayesianGameModel(BaseModel):
 def is_bayesian_file(data: object) -> bool:
     """Whether parsed game-file JSON is in the attacker-types format (it has a ``types`` key)."""
     return isinstance(data, Mapping) and "types" in data
-
-
-def _first_error(exc: ValidationError) -> tuple[tuple[int | str, ...], str]:
-    errors = exc.errors()
-    first = errors[0]
-    message = {"missing": "field required", "extra_forbidden": "unknown field"}.get(
-        first["type"], first["msg"]
-    )
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
-    return tuple(first["loc"]), message
 
 
 def _check_types(model: _BayesianGameModel) -> tuple[tuple[int | str, ...], str] | None:
@@ -109,20 +105,11 @@ def parse_bayesian_game(
         GameFileError: with the file, the field path (``types[1].attacker_covered[3]``) and, for
         JSON text, the line.
     """
-    if isinstance(data, str):
-        text = data
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise GameFileError(
-                f"not valid JSON: {exc.msg} (column {exc.colno})", file=source, line=exc.lineno
-            ) from None
-    if not isinstance(data, Mapping):
-        raise GameFileError("a game file must be a JSON object", file=source, line=1)
+    data, text = json_object(data, source, text)
     try:
         model = _BayesianGameModel.model_validate(data)
     except ValidationError as exc:
-        loc, message = _first_error(exc)
+        loc, message = first_error(exc)
         raise GameFileError(
             message, file=source, path=format_path(loc), line=json_line_of(text, loc)
         ) from None

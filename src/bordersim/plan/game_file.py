@@ -18,9 +18,11 @@ from bordersim.plan.security_game import SecurityGame
 
 __all__ = [
     "GameFileError",
+    "first_error",
     "format_path",
     "game_to_dict",
     "json_line_of",
+    "json_object",
     "json_positions",
     "load_game",
     "parse_game",
@@ -167,14 +169,11 @@ def json_line_of(text: str | None, loc: tuple[int | str, ...]) -> int | None:
     return None
 
 
-def parse_game(
-    data: Mapping[str, Any] | str, source: str = "<string>", *, text: str | None = None
-) -> SecurityGame:
-    """Validate a game given as a mapping or as JSON text; ``source`` names it in errors.
-
-    Raises:
-        GameFileError: with the file, the field path and (for JSON text) the line.
-    """
+def json_object(
+    data: Mapping[str, Any] | str, source: str, text: str | None
+) -> tuple[Mapping[str, Any], str | None]:
+    """A game file's top-level object, parsed from JSON text if given as text, and the text (for
+    line numbers). Raises :class:`GameFileError` for text that is not JSON or not an object."""
     if isinstance(data, str):
         text = data
         try:
@@ -185,19 +184,34 @@ def parse_game(
             ) from None
     if not isinstance(data, Mapping):
         raise GameFileError("a game file must be a JSON object", file=source, line=1)
+    return data, text
+
+
+def first_error(exc: ValidationError) -> tuple[tuple[int | str, ...], str]:
+    """The first validation error's path and a plain message (with how many more there are)."""
+    errors = exc.errors()
+    first = errors[0]
+    message = {"missing": "field required", "extra_forbidden": "unknown field"}.get(
+        first["type"], first["msg"]
+    )
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
+    return tuple(first["loc"]), message
+
+
+def parse_game(
+    data: Mapping[str, Any] | str, source: str = "<string>", *, text: str | None = None
+) -> SecurityGame:
+    """Validate a game given as a mapping or as JSON text; ``source`` names it in errors.
+
+    Raises:
+        GameFileError: with the file, the field path and (for JSON text) the line.
+    """
+    data, text = json_object(data, source, text)
     try:
         model = _GameModel.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        first = errors[0]
-        loc = tuple(first["loc"])
-        message = first["msg"]
-        if first["type"] == "missing":
-            message = "field required"
-        elif first["type"] == "extra_forbidden":
-            message = "unknown field"
-        if len(errors) > 1:
-            message += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
+        loc, message = first_error(exc)
         raise GameFileError(
             message, file=source, path=format_path(loc), line=json_line_of(text, loc)
         ) from None
