@@ -16,6 +16,7 @@ import html
 import itertools
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 import panel as pn
 from bokeh.models import ColorBar, ColumnDataSource, HoverTool, LinearColorMapper, Range1d
@@ -258,8 +259,8 @@ class WhatIf:
         self._current = gen
         s = self.settings()
         if pn.state.location is not None:
-            pn.state.location.search = ""
-            pn.state.location.update_query(**dict(to_query(s, self.scenario)))  # type: ignore[arg-type]
+            query = to_query(s, self.scenario)  # one change of the URL, not clear-then-set
+            pn.state.location.search = f"?{urlencode(query)}" if query else ""
         self.status.object = f'<span data-testid="status" data-run="{gen}">running…</span>'
         self._task = asyncio.ensure_future(self._run(gen, s))
         self._task.add_done_callback(self._report_crash)
@@ -301,11 +302,11 @@ class WhatIf:
         finite = [x for x in v.sectors if math.isfinite(x)]
         self.mapper.low = min(finite) if finite else 0.0
         self.mapper.high = max(finite) if finite and max(finite) > self.mapper.low else 1.0
-        self.map_source.data = {
-            **self.map_source.data,
-            "value": v.sectors,
-            "label": [fmt_number(x) if math.isfinite(x) else MISSING for x in v.sectors],
-        }
+        # Only the changed columns go to the browser (not the border's coordinates again).
+        self.map_source.data.update(
+            value=v.sectors,
+            label=[fmt_number(x) if math.isfinite(x) else MISSING for x in v.sectors],
+        )
         self.map_fig.title = f"sectors coloured by {label}"
         n = len(v.daily["day"])
         self.series_x.end = max(n - 1, 1)
