@@ -125,3 +125,13 @@ def test_policy_export_runs_from_the_command_line(sc: bs.Scenario, tmp_path: Pat
 def test_policy_export_names_what_it_cannot_carry(sc: bs.Scenario) -> None:
     s = Settings(levers={"posture.tj_reservists": "reserve"}, **SMALL)
     assert "Not expressible as a policy" in policy_yaml(sc, s).getvalue()
+
+
+@pytest.mark.parametrize("policy", [None, "csto-on-call"])
+def test_headline_is_the_summary_row(sc: bs.Scenario, policy: str | None) -> None:
+    res = bs.run(sc, policy=policy, replications=30, days=45, seed=4)
+    row = next(r for r in res.summary()["covert"] if r["group"] == "all")
+    h = headline(res)
+    assert h["actor"] == row["actor"]
+    for key in ("true_rate", "observed_rate", "interdicted", "attempts"):
+        assert h[key] == {"mean": row[key], "lo": row[f"{key}_lo"], "hi": row[f"{key}_hi"]}

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from bordersim.api.runs import RunResult
 from bordersim.api.scenarios import ScenarioLike, as_scenario
+from bordersim.engine.results import clean_for_json, covert_metrics
 from bordersim.experiments.compare import METRIC_INFO, paired_difference, replication_metrics
 from bordersim.model.outcomes import INTERDICTED, UNDETECTED_GOT_AWAY
 from bordersim.report.formatting import MISSING, fmt_estimate, fmt_number
@@ -108,14 +109,19 @@ def daily_series(result: RunResult, actor: int = 0) -> dict[str, list[Any]]:
 
 def headline(result: RunResult) -> dict[str, Any]:
     """The figures a reader looks at first: for the first covert actor over the whole border, the
-    true and the observed interdiction rate with their 95% simulation-noise intervals."""
-    rows = [r for r in result.summary()["covert"] if r["group"] == "all"]
-    if not rows:
+    true and the observed interdiction rate with their 95% simulation-noise intervals.
+
+    The same numbers as the actor's ``group == "all"`` row of :meth:`RunResult.summary` (floats to
+    10 digits, undefined ``None``), computed for that row only: the full summary costs more than
+    a what-if page can spend per change."""
+    r = result.results
+    if not r.compiled.covert_ids:
         return {}
-    row = rows[0]
-    out: dict[str, Any] = {"actor": row["actor"]}
+    est = covert_metrics(r.covert_totals[:, :, 0, :].sum(axis=1))
+    out: dict[str, Any] = {"actor": r.compiled.covert_ids[0]}
     for key in ("true_rate", "observed_rate", "interdicted", "attempts"):
-        out[key] = {"mean": row[key], "lo": row[f"{key}_lo"], "hi": row[f"{key}_hi"]}
+        e = est[key]
+        out[key] = clean_for_json({"mean": e.mean, "lo": e.lo, "hi": e.hi})
     return out
 
 
