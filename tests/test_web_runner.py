@@ -7,11 +7,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 import bordersim as bs
-from bordersim.api.whatif import headline, paired
+from bordersim.api.whatif import headline, paired, sector_values
 from bordersim.cli.app import app
 from bordersim.web.export import policy_yaml, scenario_yaml
 from bordersim.web.runner import Runner, Superseded
@@ -46,6 +47,8 @@ def test_view_equals_bs_run(sc: bs.Scenario, runner: Runner) -> None:
     assert view.headline == headline(direct)  # exactly: same seed, same numbers
     base = bs.run(sc, replications=40, days=60, start=dt.date(2021, 6, 1), seed=11)
     assert view.differences == paired(direct, base)
+    base_values = sector_values(base, "true_rate")
+    assert view.scale == (float(np.nanmin(base_values)), float(np.nanmax(base_values)))
     assert view.policy == "russian-guards-return" and view.lever_errors == {}
     assert len(view.sectors) == len(sc.model.border.sectors)
     assert len(view.daily["day"]) == 60 and view.daily["day"][0] == "2021-06-01"

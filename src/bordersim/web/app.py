@@ -163,7 +163,7 @@ class WhatIf:
                        line_color={"field": "value", "transform": self.mapper})  # fmt: skip
         fig.add_tools(HoverTool(tooltips=[("sector", "@sector"), ("area", "@group"),
                                           ("value", "@label")]))  # fmt: skip
-        fig.add_layout(ColorBar(color_mapper=self.mapper, width=8), "right")
+        fig.add_layout(ColorBar(color_mapper=self.mapper, width=8, title="baseline range"), "right")
         fig.xaxis.axis_label, fig.yaxis.axis_label = "longitude", "latitude"
         self.map_fig = fig
         self.series_source = ColumnDataSource({"i": [], "attempts": [], "interdicted": []})
@@ -299,9 +299,9 @@ class WhatIf:
             "input uncertainty is not included in this view</div>"
         )
         label, _ = SECTOR_METRICS[v.metric]
-        finite = [x for x in v.sectors if math.isfinite(x)]
-        self.mapper.low = min(finite) if finite else 0.0
-        self.mapper.high = max(finite) if finite and max(finite) > self.mapper.low else 1.0
+        # One scale per baseline, not per view: a lever that raises a sector's value shows as a
+        # change of colour (values beyond the baseline's range take the palette's end colours).
+        self.mapper.low, self.mapper.high = v.scale
         # Only the changed columns go to the browser (not the border's coordinates again).
         self.map_source.data.update(
             value=v.sectors,

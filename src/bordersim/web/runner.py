@@ -33,6 +33,7 @@ class View:
 
     headline: dict[str, Any]
     sectors: list[float]
+    scale: tuple[float, float]  # the map's colour range: the baseline's, so a change shows
     metric: str
     daily: dict[str, list[Any]]
     differences: list[dict[str, Any]]
@@ -78,9 +79,13 @@ class Runner:
         if s.metric not in SECTOR_METRICS:
             raise ValueError(f"unknown metric {s.metric!r}")
         values = sector_values(result, s.metric)
+        base_values = sector_values(base, s.metric)
+        finite = base_values[np.isfinite(base_values)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         return View(
             headline=headline(result),
             sectors=[float(v) if np.isfinite(v) else float("nan") for v in values],
+            scale=(lo, hi if hi > lo else lo + 1.0),
             metric=s.metric,
             daily=daily_series(result),
             differences=paired(result, base),
