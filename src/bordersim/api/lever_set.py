@@ -60,8 +60,9 @@ class Lever:
     unit: str | None = None
 
 
-def _quantity_lever(model: ScenarioModel, name: str, label: str) -> Lever | None:
-    quantities = dict(model.quantities())
+def _quantity_lever(
+    model: ScenarioModel, quantities: Mapping[str, Any], name: str, label: str
+) -> Lever | None:
     q = quantities.get(name)
     if q is None:
         return None
@@ -100,10 +101,11 @@ def levers(scenario: ScenarioLike) -> list[Lever]:
         True
     """
     model = as_scenario(scenario).model
+    qs = dict(model.quantities())  # one walk of the scenario, not one per lever
     out: list[Lever] = []
     for u in model.units:
         if u.side == "TJ" and u.posture == "border":
-            lv = _quantity_lever(model, f"units.{u.id}.strength", f"{u.name}: strength")
+            lv = _quantity_lever(model, qs, f"units.{u.id}.strength", f"{u.name}: strength")
             if lv is not None:
                 out.append(lv)
     for uid in _posture_units(model):
@@ -115,7 +117,7 @@ def levers(scenario: ScenarioLike) -> list[Lever]:
     for u in model.units:
         if u.side == "RU" and u.kind == "border_guard":
             lv = _quantity_lever(
-                model, f"units.{u.id}.activation.delay_days", f"{u.name}: days to return"
+                model, qs, f"units.{u.id}.activation.delay_days", f"{u.name}: days to return"
             )
             if lv is not None:
                 out.append(lv)
@@ -133,13 +135,13 @@ def levers(scenario: ScenarioLike) -> list[Lever]:
         for i, act in enumerate(pol.actions):
             if isinstance(act, SetEquipment):
                 lv = _quantity_lever(
-                    model, f"policies.{pname}.actions[{i}].multiplier",
+                    model, qs, f"policies.{pname}.actions[{i}].multiplier",
                     f"{pname}: equipment multiplier (detection per guard)",
                 )  # fmt: skip
                 if lv is not None:
                     out.append(lv)
     for a in model.actors:
-        lv = _quantity_lever(model, f"actors.{a.id}.rate_per_day", f"{a.name}: crossing rate")
+        lv = _quantity_lever(model, qs, f"actors.{a.id}.rate_per_day", f"{a.name}: crossing rate")
         if lv is not None:
             out.append(lv)
     return out

@@ -8,6 +8,7 @@ interval from the paired standard error and P(better) as the share of replicatio
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,11 @@ from numpy.typing import NDArray
 
 from bordersim.api.runs import RunResult
 from bordersim.api.scenarios import ScenarioLike, as_scenario
-from bordersim.experiments.compare import METRIC_INFO, differences
+from bordersim.engine.results import clean_for_json, covert_metrics
+from bordersim.experiments.compare import (
+    METRIC_INFO,
+    differences,
+)
 from bordersim.model.outcomes import INTERDICTED, UNDETECTED_GOT_AWAY
 from bordersim.report.formatting import MISSING, fmt_estimate, fmt_number
 from bordersim.scenario.builtin import DATA_DIR
@@ -27,6 +32,7 @@ __all__ = [
     "MISSING",
     "SECTOR_METRICS",
     "SectorLine",
+    "daily_series",
     "fmt_estimate",
     "fmt_number",
     "headline",
@@ -89,16 +95,36 @@ def sector_values(result: RunResult, metric: str) -> NDArray[np.float64]:
         )
 
 
+def daily_series(result: RunResult, actor: int = 0) -> dict[str, list[Any]]:
+    """The mean per day over replications (summed over sectors) of one covert actor's attempts and
+    interdictions, with the ISO dates: read from the engine's running sums, so it costs
+    O(days), not the labelled Dataset :meth:`RunResult.to_xarray` builds (seconds for 200
+    replications)."""
+    r = result.results
+    mean = r.daily_sum[:, actor, :] / r.replications  # (T, outcome)
+    start = r.compiled.start
+    return {
+        "day": [(start + dt.timedelta(days=d)).isoformat() for d in range(r.days)],
+        "attempts": [float(x) for x in mean.sum(axis=1)],
+        "interdicted": [float(x) for x in mean[:, INTERDICTED]],
+    }
+
+
 def headline(result: RunResult) -> dict[str, Any]:
     """The figures a reader looks at first: for the first covert actor over the whole border, the
-    true and the observed interdiction rate with their 95% simulation-noise intervals."""
-    rows = [r for r in result.summary()["covert"] if r["group"] == "all"]
-    if not rows:
+    true and the observed interdiction rate with their 95% simulation-noise intervals.
+
+    The same numbers as the actor's ``group == "all"`` row of :meth:`RunResult.summary` (floats to
+    10 digits, undefined ``None``), computed for that row only: the full summary costs more than
+    a what-if page can spend per change."""
+    r = result.results
+    if not r.compiled.covert_ids:
         return {}
-    row = rows[0]
-    out: dict[str, Any] = {"actor": row["actor"]}
+    est = covert_metrics(r.covert_totals[:, :, 0, :].sum(axis=1))
+    out: dict[str, Any] = {"actor": r.compiled.covert_ids[0]}
     for key in ("true_rate", "observed_rate", "interdicted", "attempts"):
-        out[key] = {"mean": row[key], "lo": row[f"{key}_lo"], "hi": row[f"{key}_hi"]}
+        e = est[key]
+        out[key] = clean_for_json({"mean": e.mean, "lo": e.lo, "hi": e.hi})
     return out
 
 

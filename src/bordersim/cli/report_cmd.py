@@ -34,6 +34,15 @@ def report(
             "directory (e.g. a sensitivity --out directory); repeatable",
         ),
     ] = None,
+    explore: Annotated[
+        int,
+        typer.Option(
+            help="add the policy explorer: every combination of the policy variants (at most "
+            "64) at this many replications each, switched in the page offline (0: none)",
+            min=0,
+            max=5000,
+        ),
+    ] = 0,
 ) -> None:
     """Write a self-contained HTML report (map, time series, tables, sources) of a run."""
     # matplotlib and xarray take about a second to import: only this command needs them
@@ -44,8 +53,9 @@ def report(
         fail(f"--metric {metric!r}: choose one of {', '.join(MAP_METRICS)}")
     try:
         result = render_report(
-            run_dir, output, metric=metric, scenario_path=scenario, extra_dirs=with_dirs or ()
-        )
+            run_dir, output, metric=metric, scenario_path=scenario,
+            extra_dirs=with_dirs or (), explore=explore,
+        )  # fmt: skip
     except ReportError as exc:
         fail(str(exc))
     console.print(

@@ -53,6 +53,7 @@ from typing import Any
 
 import numpy as np
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from bordersim import __version__
@@ -66,6 +67,7 @@ from bordersim.report.figures import (
 )
 from bordersim.report.map import MAP_METRICS, METRIC_SPECS, MapResult, draw_map, sector_metric
 from bordersim.report.optional_sections import optional_sections
+from bordersim.report.policy_explorer import explorer_data
 from bordersim.report.run_data import OPTIONAL_FILES, ReportError, RunData, load_run
 from bordersim.report.sections import (
     actor_names,
@@ -129,10 +131,13 @@ def environment() -> Environment:
     )
 
 
-def _nav(has_fleeing: bool, optional: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+def _nav(
+    has_fleeing: bool, optional: Sequence[dict[str, Any]], explorer: bool = False
+) -> list[tuple[str, str]]:
     """The top bar's links: (element id, label) for every section on the page."""
     return [
         ("headline", "Summary"),
+        *([("explorer", "Policy explorer")] if explorer else []),
         ("map", "Map"),
         ("timeseries", "Over time"),
         ("sectors", "By sector"),
@@ -150,15 +155,17 @@ def build_html(
     mres: MapResult,
     svgs: dict[str, str],
     marks: Sequence[TimelineMark],
+    explorer: dict[str, Any] | None = None,
 ) -> str:
-    """The report page as one string; ``svgs`` holds the figures' inline SVG by section name."""
+    """The report page as one string; ``svgs`` holds the figures' inline SVG by section name;
+    ``explorer`` the policy explorer's data (:func:`~bordersim.report.policy_explorer.explorer_data`)."""
     fleeing = fleeing_data(run)
     optional = optional_sections(run.extras)
     policy = run.manifest.get("policy", "baseline")
     context = {
         "version": __version__,
         "title": f"{run.scenario.title} — {policy} — bordersim report",
-        "nav": _nav(fleeing is not None, optional),
+        "nav": _nav(fleeing is not None, optional, explorer is not None),
         "svg": {k: Markup(v) for k, v in svgs.items()},  # matplotlib's SVG, its text XML-escaped
         "headline": headline_data(run),
         "map": map_data(run, metric, mres.values),
@@ -168,8 +175,17 @@ def build_html(
         "optional": optional,
         "sources": sources_data(run),
         "provenance": provenance_data(run),
+        "explorer": _explorer_context(explorer),
     }
     return environment().get_template("report.html").render(context)
+
+
+def _explorer_context(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The explorer's template values: its data as an HTML-safe JSON block, and what is shown."""
+    if data is None:
+        return None
+    first = next(iter(data["combos"].values()))
+    return {**data, "actor": first["headline"].get("actor", ""), "json": htmlsafe_json_dumps(data)}
 
 
 def render_report(
@@ -178,9 +194,11 @@ def render_report(
     metric: str = "undetected_per_km",
     scenario_path: Path | None = None,
     extra_dirs: Sequence[Path] = (),
+    explore: int = 0,
 ) -> ReportOutput:
     """Render ``run_dir`` to a self-contained HTML file (default ``run_dir/report.html``) and its
-    figures to ``run_dir/figures/*.png``."""
+    figures to ``run_dir/figures/*.png``; ``explore`` > 0 adds the policy explorer, every
+    combination of the policy variants at ``explore`` replications each."""
     if metric not in METRIC_SPECS:
         raise ReportError(f"unknown metric {metric!r} (choose from {', '.join(MAP_METRICS)})")
     run = load_run(run_dir, scenario_path, extra_dirs)
@@ -202,9 +220,10 @@ def render_report(
     bars = sector_bars_figure(run.sector_ids, run.sector_groups, run.covert_mean, names)
     figs = {"map": mres.figure, "timeseries": ts, "sectors": bars}
     svgs = {k: svg_text(f, k) for k, f in figs.items()}
+    explorer = explorer_data(run, explore) if explore > 0 else None
     try:
         paths = {k: save_png(f, run.run_dir / "figures" / f"{k}.png") for k, f in figs.items()}
-        page = build_html(run, metric, mres, svgs, marks)
+        page = build_html(run, metric, mres, svgs, marks, explorer)
         write_into(out, page, writer="report", marker=GENERATOR_TAG)
     except OutputError as exc:
         raise ReportError(str(exc)) from None

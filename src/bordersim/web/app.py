@@ -16,9 +16,10 @@ import html
 import itertools
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 import panel as pn
-from bokeh.models import ColorBar, ColumnDataSource, HoverTool, LinearColorMapper
+from bokeh.models import ColorBar, ColumnDataSource, HoverTool, LinearColorMapper, Range1d
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
 
@@ -46,12 +47,14 @@ __all__ = ["WhatIf"]
 _CSS = """
 .bs-headline {font-size: 1.05em; line-height: 1.5}
 .bs-headline b {font-size: 1.25em}
-.bs-error {color: #b00020; font-size: 0.85em; margin: 0 0 4px 4px}
 .bs-status {color: #555; font-size: 0.85em}
 .bs-diff td, .bs-diff th {padding: 2px 8px; text-align: right}
 .bs-diff td:first-child, .bs-diff th:first-child {text-align: left}
 """
 
+
+#: Inline, not a class: each pane renders in its own shadow root, which the page's CSS cannot reach.
+_ERROR_STYLE = {"color": "#b00020", "font-size": "0.85em"}
 
 _WRAP = [":host {width: 370px} .bk-slider-title, label {white-space: normal !important}"]
 
@@ -75,6 +78,7 @@ class WhatIf:
         self._syncing = False
         self._doc: Any = None
         self._query_errors: dict[str, str] = {}
+        self._seed = Settings.seed  # no widget: set only by the URL query
         self._build_widgets()
         self._build_outputs()
 
@@ -106,13 +110,13 @@ class WhatIf:
         )
         self.w_levers = {key: self._lever_widget(lv) for key, lv in self.levers.items()}
         self.w_errors = {
-            key: pn.pane.HTML("", css_classes=["bs-error"], margin=(0, 5))
+            key: pn.pane.HTML("", styles=_ERROR_STYLE, margin=(0, 5))
             for key in [*self.levers, "policy", "replications", "start", "days", "metric"]
         }
         self.w_start = pn.widgets.DatePicker(name="start", value=period.start)
         self.w_days = pn.widgets.IntInput(name="days", value=period.days, start=1, end=3660)
         self.w_reps = pn.widgets.IntSlider(
-            name="replications", start=MIN_REPLICATIONS, end=min(MAX_REPLICATIONS, 2000),
+            name="replications", start=MIN_REPLICATIONS, end=MAX_REPLICATIONS,
             step=10, value=Settings.replications,
         )  # fmt: skip
         self.w_metric = pn.widgets.Select(
@@ -128,6 +132,10 @@ class WhatIf:
             callback=lambda: scenario_yaml(self.scenario, self.settings()),
             filename="whatif-scenario.yaml", label="export as scenario YAML",
         )  # fmt: skip
+        self._keys = {id(w): key for key, w in self.w_levers.items()}
+        self._keys.update({id(self.w_policies): "policy", id(self.w_start): "start",
+                           id(self.w_days): "days", id(self.w_reps): "replications",
+                           id(self.w_metric): "metric"})  # fmt: skip
         for w in [self.w_policies, self.w_start, self.w_days, self.w_reps, self.w_metric,
                   *self.w_levers.values()]:  # fmt: skip
             w.param.watch(self._changed, "value")
@@ -135,6 +143,7 @@ class WhatIf:
     def _build_outputs(self) -> None:
         self.headline = pn.pane.HTML("", css_classes=["bs-headline"], sizing_mode="stretch_width")
         self.status = pn.pane.HTML("", css_classes=["bs-status"])
+        self.ignored = pn.pane.HTML("", styles=_ERROR_STYLE)
         self.diff = pn.pane.HTML("", sizing_mode="stretch_width")
         lines = sector_lines(self.scenario)
         self.map_source = ColumnDataSource(
@@ -154,11 +163,18 @@ class WhatIf:
                        line_color={"field": "value", "transform": self.mapper})  # fmt: skip
         fig.add_tools(HoverTool(tooltips=[("sector", "@sector"), ("area", "@group"),
                                           ("value", "@label")]))  # fmt: skip
-        fig.add_layout(ColorBar(color_mapper=self.mapper, width=8), "right")
+        fig.add_layout(ColorBar(color_mapper=self.mapper, width=8, title="baseline range"), "right")
         fig.xaxis.axis_label, fig.yaxis.axis_label = "longitude", "latitude"
         self.map_fig = fig
         self.series_source = ColumnDataSource({"i": [], "attempts": [], "interdicted": []})
+        # Explicit ranges, set from the data in _show: Bokeh's automatic ranges cannot start from
+        # an empty source (it logs "could not set initial ranges" in the browser's console).
+        self.series_x, self.series_y = (
+            Range1d(0, self.scenario.model.period.days - 1),
+            Range1d(0, 1),
+        )
         sfig = figure(height=220, sizing_mode="stretch_width", title="per day (mean)",
+                      x_range=self.series_x, y_range=self.series_y,
                       tools="pan,wheel_zoom,reset")  # fmt: skip
         sfig.line("i", "attempts", source=self.series_source, legend_label="attempts")
         sfig.line("i", "interdicted", source=self.series_source, color="#d95f02",
@@ -186,6 +202,7 @@ class WhatIf:
             start=None if self.w_start.value == period.start else self.w_start.value,
             days=None if self.w_days.value in (None, period.days) else int(self.w_days.value),
             metric=str(self.w_metric.value),
+            seed=self._seed,
         )
 
     def apply_query(self, query: dict[str, str]) -> None:
@@ -196,8 +213,12 @@ class WhatIf:
             self.w_policies.value = list(s.policies)
             for key, value in s.levers.items():
                 w = self.w_levers[key]
-                w.value = value if isinstance(w, pn.widgets.Select) else type(w.value)(value)
-            self.w_reps.value = max(self.w_reps.start, min(self.w_reps.end, s.replications))
+                if isinstance(w, pn.widgets.Select):
+                    w.value = value
+                else:  # checked by from_query: a number within the range, whole for an integer
+                    w.value = type(w.value)(float(value))
+            self.w_reps.value = s.replications
+            self._seed = s.seed
             if s.start is not None:
                 self.w_start.value = s.start
             if s.days is not None:
@@ -205,7 +226,7 @@ class WhatIf:
             self.w_metric.value = s.metric
         finally:
             self._syncing = False
-        self._query_errors = {k: v for k, v in errors.items() if k not in self.levers}
+        self._query_errors = dict(errors)
         self._show_errors(errors)
 
     def _show_errors(self, errors: dict[str, str]) -> None:
@@ -216,15 +237,20 @@ class WhatIf:
                 if msg else ""
             )  # fmt: skip
         unknown = {k: v for k, v in errors.items() if k not in self.w_errors}
-        if unknown:
-            self.status.object = html.escape(
-                "ignored: " + "; ".join(f"{k}: {v}" for k, v in unknown.items())
-            )
+        self.ignored.object = (
+            '<span data-testid="error-ignored">'
+            + html.escape("ignored: " + "; ".join(f"{k}: {v}" for k, v in unknown.items()))
+            + "</span>"
+            if unknown
+            else ""
+        )
 
     # ---- running --------------------------------------------------------------------------------
-    def _changed(self, _event: Any) -> None:
+    def _changed(self, event: Any) -> None:
         if self._syncing:
             return
+        # A refused query value stays shown by its lever until the reader moves that lever.
+        self._query_errors.pop(self._keys.get(id(event.obj), ""), None)
         self.schedule()
 
     def schedule(self) -> None:
@@ -233,9 +259,9 @@ class WhatIf:
         self._current = gen
         s = self.settings()
         if pn.state.location is not None:
-            pn.state.location.search = ""
-            pn.state.location.update_query(**dict(to_query(s, self.scenario)))  # type: ignore[arg-type]
-        self.status.object = '<span data-testid="status">running…</span>'
+            query = to_query(s, self.scenario)  # one change of the URL, not clear-then-set
+            pn.state.location.search = f"?{urlencode(query)}" if query else ""
+        self.status.object = f'<span data-testid="status" data-run="{gen}">running…</span>'
         self._task = asyncio.ensure_future(self._run(gen, s))
         self._task.add_done_callback(self._report_crash)
 
@@ -258,11 +284,11 @@ class WhatIf:
             return
         doc = self._doc
         if doc is None:  # not served (a test or a notebook): update directly
-            self._show(view)
+            self._show(view, gen)
         else:  # Bokeh models change only inside their document's lock
-            doc.add_next_tick_callback(lambda: self._show(view))
+            doc.add_next_tick_callback(lambda: self._show(view, gen))
 
-    def _show(self, v: View) -> None:
+    def _show(self, v: View, gen: int) -> None:
         h = v.headline
         actor = html.escape(str(h.get("actor", "")))
         self.headline.object = (
@@ -273,16 +299,18 @@ class WhatIf:
             "input uncertainty is not included in this view</div>"
         )
         label, _ = SECTOR_METRICS[v.metric]
-        finite = [x for x in v.sectors if math.isfinite(x)]
-        self.mapper.low = min(finite) if finite else 0.0
-        self.mapper.high = max(finite) if finite and max(finite) > self.mapper.low else 1.0
-        self.map_source.data = {
-            **self.map_source.data,
-            "value": v.sectors,
-            "label": [fmt_number(x) if math.isfinite(x) else MISSING for x in v.sectors],
-        }
+        # One scale per baseline, not per view: a lever that raises a sector's value shows as a
+        # change of colour (values beyond the baseline's range take the palette's end colours).
+        self.mapper.low, self.mapper.high = v.scale
+        # Only the changed columns go to the browser (not the border's coordinates again).
+        self.map_source.data.update(
+            value=v.sectors,
+            label=[fmt_number(x) if math.isfinite(x) else MISSING for x in v.sectors],
+        )
         self.map_fig.title = f"sectors coloured by {label}"
         n = len(v.daily["day"])
+        self.series_x.end = max(n - 1, 1)
+        self.series_y.end = 1.05 * max([*v.daily["attempts"], 1e-9])
         self.series_source.data = {
             "i": list(range(n)),
             "attempts": v.daily["attempts"],
@@ -298,7 +326,9 @@ class WhatIf:
             "<table class='bs-diff' data-testid='differences'><tr><th>vs baseline (same seed)"
             "</th><th>difference [95% CI]</th><th>P(better)</th></tr>" + rows + "</table>"
         )
-        self.status.object = f'<span data-testid="status">updated in {v.seconds:.2f} s</span>'
+        self.status.object = (
+            f'<span data-testid="status" data-run="{gen}">updated in {v.seconds:.2f} s</span>'
+        )
         self._show_errors({**self._query_errors, **v.lever_errors})
 
     # ---- layout ---------------------------------------------------------------------------------
@@ -318,7 +348,7 @@ class WhatIf:
         )  # fmt: skip
         main = pn.Column(
             f"## {html.escape(self.scenario.model.title)}",
-            self.headline, self.status, self.map_fig, self.series_fig, self.diff,
+            self.headline, self.status, self.ignored, self.map_fig, self.series_fig, self.diff,
             sizing_mode="stretch_width",
         )  # fmt: skip
         return pn.Row(side, main, sizing_mode="stretch_width", stylesheets=[_CSS])

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 import bordersim as bs
-from bordersim.api.whatif import SECTOR_METRICS, headline, paired, sector_values
+from bordersim.api.whatif import SECTOR_METRICS, daily_series, headline, paired, sector_values
 from bordersim.web.settings import Settings, policy_string
 
 __all__ = ["Runner", "Superseded", "View"]
@@ -33,6 +33,7 @@ class View:
 
     headline: dict[str, Any]
     sectors: list[float]
+    scale: tuple[float, float]  # the map's colour range: the baseline's, so a change shows
     metric: str
     daily: dict[str, list[Any]]
     differences: list[dict[str, Any]]
@@ -78,19 +79,15 @@ class Runner:
         if s.metric not in SECTOR_METRICS:
             raise ValueError(f"unknown metric {s.metric!r}")
         values = sector_values(result, s.metric)
-        daily = result.to_xarray()["daily_mean"]
-        actor = str(daily["actor"].values[0])
-        series = daily.sel(actor=actor)
-        days = [str(d)[:10] for d in daily["day"].values]
+        base_values = sector_values(base, s.metric)
+        finite = base_values[np.isfinite(base_values)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         return View(
             headline=headline(result),
             sectors=[float(v) if np.isfinite(v) else float("nan") for v in values],
+            scale=(lo, hi if hi > lo else lo + 1.0),
             metric=s.metric,
-            daily={
-                "day": days,
-                "attempts": [float(x) for x in series.sum("outcome").values],
-                "interdicted": [float(x) for x in series.sel(outcome="interdicted").values],
-            },
+            daily=daily_series(result),
             differences=paired(result, base),
             policy=policy,
             seconds=time.perf_counter() - t0,
