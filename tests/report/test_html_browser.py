@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_report_names import HOSTILE_ACTOR, hostile_scenario
 from typer.testing import CliRunner
 
 from bordersim.cli.app import app
 from bordersim.report.html import render_report
+from tests.report.test_text import HOSTILE_ACTOR, hostile_scenario
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 SECTIONS = ("headline", "map", "timeseries", "sectors", "actors", "sources", "provenance")
 LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
