@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from bordersim.cli.app import app
 from bordersim.engine import simulate
-from bordersim.model.compile import CHOICE_CODES, Compiled, compile_scenario
+from bordersim.model.codes import ChoiceMode
+from bordersim.model.compile import Compiled, compile_scenario
 from bordersim.model.outcomes import OUTCOMES
 from bordersim.scenario.builtin import builtin_names, describe_builtins, load
 from bordersim.scenario.schema import Scenario
@@ -120,7 +121,7 @@ def test_builtin_small_simulation_matches_closed_form_means(name: str) -> None:
     T, R = 60, 250
     res = simulate(c, R, seed=11)
     # preconditions of the closed forms: static sector choice, no per-replication activation
-    assert all(CHOICE_CODES["adaptive"] not in p.choice_code for p in c.phases)
+    assert all(ChoiceMode.ADAPTIVE not in p.choice_code for p in c.phases)
     assert c.escalation.get("mode") != "threshold"
     days_in = np.bincount(c.phase_index()[:T], minlength=len(c.phases))  # days of each phase
     per_rep = sum(
