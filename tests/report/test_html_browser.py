@@ -216,6 +216,7 @@ def test_report_renders_in_chromium(tmp_path: Path, chromium: str) -> None:
     assert "Aini air base" in dom
 
 
+@pytest.mark.slow  # ~6 s, a browser like the test above (pytest --durations, one core)
 def test_hostile_names_stay_text_in_chromium(tmp_path: Path, chromium: str) -> None:
     """An actor named ``<script>alert(1)</script>$x^2$``: no script element, no dialog, the name
     shown as written (issue 11)."""
