@@ -6,10 +6,10 @@ import json
 import sys
 from pathlib import Path
 
+from golden.cases import GOLDEN_CASES, SWEEP_ARGS
 from typer.testing import CliRunner
 
 from bordersim.cli.app import app
-from golden.cases import GOLDEN_CASES, SWEEP_ARGS
 
 
 def _invoke(args: list[str]) -> str:

@@ -52,7 +52,7 @@ from bordersim.report.sections import (
 )
 from bordersim.report.sources import sources_data
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

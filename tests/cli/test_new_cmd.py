@@ -21,7 +21,7 @@ from bordersim.scenario.geometry import EARTH_RADIUS_KM
 from bordersim.scenario.loading import content_hash, load_scenario
 from bordersim.scenario.placeholders import PLACEHOLDER, placeholders
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEG_KM = EARTH_RADIUS_KM * math.pi / 180
 runner = CliRunner()
 

@@ -22,7 +22,7 @@ from bordersim.plan.bayesian import (
 from bordersim.plan.bayesian_files import load_any_game, parse_bayesian_game
 from bordersim.plan.stackelberg import GameFileError, SecurityGame, solve_origami
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "games"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "games"
 
 
 def random_bayesian(

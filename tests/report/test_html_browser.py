@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_report_names import HOSTILE_ACTOR, hostile_scenario
 from typer.testing import CliRunner
 
 from bordersim.cli.app import app
 from bordersim.report.html import render_report
+from tests.report.test_text import HOSTILE_ACTOR, hostile_scenario
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 SECTIONS = ("headline", "map", "timeseries", "sectors", "actors", "sources", "provenance")
 LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
@@ -216,6 +216,7 @@ def test_report_renders_in_chromium(tmp_path: Path, chromium: str) -> None:
     assert "Aini air base" in dom
 
 
+@pytest.mark.slow  # ~6 s, a browser like the test above (pytest --durations, one core)
 def test_hostile_names_stay_text_in_chromium(tmp_path: Path, chromium: str) -> None:
     """An actor named ``<script>alert(1)</script>$x^2$``: no script element, no dialog, the name
     shown as written (issue 11)."""

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 import bordersim as bs
 from bordersim.cli.app import app
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 runner = CliRunner()
 
 

@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bordersim.engine import simulate
-from bordersim.engine.fleeing import oldest_age, serve_fifo
 from bordersim.engine.rng import RNG_BLOCK
 from bordersim.model.compile import compile_scenario, with_overrides
 from bordersim.scenario.builtin import load
@@ -117,13 +116,3 @@ def test_fleeing_surge_on_5_july(scenario) -> None:  # type: ignore[no-untyped-d
     assert arrived[surge_day] > 1037  # the batch plus the background flow
     # people are never interdicted: everyone who arrives is received or still waiting
     np.testing.assert_array_equal(res.flee_arrived, res.flee_received + res.flee_waiting)
-
-
-def test_fifo_queue_by_hand() -> None:
-    q = np.zeros((1, 1, 5), dtype=np.int64)
-    q[0, 0, :3] = [4, 2, 3]  # 4 arrived today, 2 yesterday, 3 two days ago
-    assert oldest_age(q)[0, 0] == 2
-    served = serve_fifo(q, np.array([4.0]))
-    assert served[0, 0] == 4
-    # capacity 4: the 3 oldest, then 1 of yesterday's 2; today's 4 wait
-    np.testing.assert_array_equal(q[0, 0, :3], [4, 1, 0])
