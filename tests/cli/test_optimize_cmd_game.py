@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bordersim.cli.app import app
 
-GAMES = Path(__file__).resolve().parents[1] / "examples" / "games"
+GAMES = Path(__file__).resolve().parents[2] / "examples" / "games"
 runner = CliRunner()
 
 
