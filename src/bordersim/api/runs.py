@@ -15,8 +15,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from bordersim.api.labels import dataset_with_attrs, tidy_rows
 from bordersim.api.scenarios import Scenario, ScenarioLike, as_scenario, parse_date
 from bordersim.api.uncertainty import (
@@ -178,7 +176,7 @@ def run(
     source = input_source(uncertainty, posterior)
     if source is None:
         return RunResult(results, sc)
-    from bordersim.experiments.intervals import input_uncertainty  # engine: lazy for start-up
+    from bordersim.experiments.intervals import hold_fixed, input_uncertainty  # engine: lazy
 
     per_draw = draw_replications(replications, replications_per_draw)
 
@@ -187,7 +185,8 @@ def run(
             progress(k * per_draw)
 
     unc = input_uncertainty(
-        sc.model, policy, source(sc.model, draws, seed), replications=per_draw, seed=seed,
+        sc.model, policy, hold_fixed(source(sc.model, draws, seed), sc.overrides),
+        replications=per_draw, seed=seed,
         days=days, start=parse_date(start, "start"), progress=advance,
     )  # fmt: skip
     return RunResult(results, sc, unc)
@@ -277,11 +276,11 @@ def compare(
     source = input_source(uncertainty, posterior)
     if source is None:
         return Comparison(MappingProxyType(runs), cmd)
-    from bordersim.experiments.intervals import InputUncertainty  # engine: lazy for start-up
+    from bordersim.experiments.intervals import describe_draws, hold_fixed  # engine: lazy
     from bordersim.experiments.uncertainty import evaluate_draws
 
     per_draw = draw_replications(replications, replications_per_draw)
-    inputs = source(sc.model, draws, seed)
+    inputs = hold_fixed(source(sc.model, draws, seed), sc.overrides)
 
     def advance(k: int) -> None:
         if progress is not None:
@@ -291,5 +290,5 @@ def compare(
         sc.model, list(policies), inputs, replications=per_draw, seed=seed, days=days,
         start=parse_date(start, "start"), progress=advance,
     )  # fmt: skip
-    desc = InputUncertainty(inputs, per_draw, seed, (), np.zeros((inputs.n, 0))).describe()
+    desc = describe_draws(inputs, per_draw, seed)
     return Comparison(MappingProxyType(runs), cmd, matrix, MappingProxyType(desc))

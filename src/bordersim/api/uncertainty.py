@@ -18,8 +18,6 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-
 from bordersim.model.metrics import COMPARE_METRICS, COVERT_METRICS
 
 if TYPE_CHECKING:  # the experiments layer imports the engine (xarray): imported on first use
@@ -46,7 +44,6 @@ DEFAULT_DRAWS = 32
 DEFAULT_DRAW_REPLICATIONS = 20
 
 _LABELS = {m.name: m.long_name for m in (*COVERT_METRICS, *COMPARE_METRICS)}
-_BETTER = {m.name: m.better for m in COMPARE_METRICS}
 
 
 class UncertaintyError(ValueError):
@@ -126,39 +123,8 @@ def headline(results: Results, unc: InputUncertainty | None) -> list[dict[str, A
 def compare_intervals(
     report: dict[str, Any], draws: xr.Dataset | None, description: dict[str, Any] | None
 ) -> None:
-    """Add to ``compare``'s summary (in place): ``ci`` to every per-policy figure and difference,
-    ``input_interval`` (5-95% over draws, ``None`` without draws) and, for differences,
-    ``p_better_across_draws`` (share of draws in which the policy beats the baseline, ties half)
-    and ``p_better_within_draw`` (today's ``p_better``: replications of one draw, common random
-    numbers)."""
-    from bordersim.experiments.intervals import input_interval  # xarray: lazy for start-up
+    """Add both intervals and P(better) across draws to ``compare``'s summary (in place); see
+    :func:`bordersim.experiments.intervals.add_compare_intervals`."""
+    from bordersim.experiments.intervals import add_compare_intervals  # xarray: lazy
 
-    base = report["baseline"]
-    have = draws is not None
-    for policy, figures in report["per_policy"].items():
-        for metric, fig in figures.items():
-            fig["ci"] = [fig["lo"], fig["hi"]]
-            ok = have and metric in draws  # type: ignore[operator]
-            vals = draws[metric].sel(policy=policy).values if ok else None  # type: ignore[index]
-            fig["input_interval"] = None if vals is None else _opt(input_interval(vals))
-    for diff in report["differences"]:
-        diff["ci"] = [diff["lo"], diff["hi"]]
-        diff["p_better_within_draw"] = diff["p_better"]
-        metric = diff["metric"]
-        if not (have and metric in draws):  # type: ignore[operator]
-            diff["input_interval"] = None
-            diff["p_better_across_draws"] = None
-            continue
-        var = draws[metric]  # type: ignore[index]
-        d = np.asarray(var.sel(policy=diff["policy"]).values - var.sel(policy=base).values)
-        diff["input_interval"] = _opt(input_interval(d))
-        ok = d[np.isfinite(d)]
-        better = np.sign(ok) * _BETTER.get(metric, 1)
-        diff["p_better_across_draws"] = (
-            float(np.mean((better > 0) + 0.5 * (better == 0))) if ok.size else None
-        )
-    report["input_uncertainty"] = description
-
-
-def _opt(iv: tuple[float, float] | None) -> list[float] | None:
-    return None if iv is None else [iv[0], iv[1]]
+    add_compare_intervals(report, draws, description, {m.name: m.better for m in COMPARE_METRICS})

@@ -22,9 +22,9 @@ between the factor's value and the figure over the same draws (cheap, needs no s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,13 +37,19 @@ from bordersim.experiments.uncertainty import InputDraws, draw_inputs
 from bordersim.model.compile import compile_scenario
 from bordersim.scenario.schema import Scenario
 
+if TYPE_CHECKING:  # xarray is slow to import; the Dataset comes from evaluate_draws
+    import xarray as xr
+
 __all__ = [
     "COVERT_HEADLINE",
     "INCURSION_HEADLINE",
     "INPUT_QUANTILES",
     "InputSource",
     "InputUncertainty",
+    "add_compare_intervals",
+    "describe_draws",
     "headline_values",
+    "hold_fixed",
     "input_interval",
     "input_uncertainty",
     "prior_source",
@@ -67,6 +73,15 @@ InputSource = Callable[[Scenario, int, int], InputDraws]
 def prior_source(scenario: Scenario, draws: int, seed: int) -> InputDraws:
     """Latin-hypercube draws over the ledger's ranges (one factor per ledger entry)."""
     return draw_inputs(scenario, draws, seed=seed)
+
+
+def hold_fixed(inputs: InputDraws, fixed: Mapping[str, float]) -> InputDraws:
+    """``inputs`` with the quantities in ``fixed`` (a user's ``--set``) held at their values in
+    every draw: what the user set is not uncertain."""
+    if not fixed:
+        return inputs
+    overrides = tuple({**o, **fixed} for o in inputs.overrides)
+    return replace(inputs, overrides=overrides)
 
 
 def headline_values(results: Results) -> dict[str, tuple[float, float, float]]:
@@ -228,3 +243,50 @@ def input_uncertainty(
         [[got[d].get(k, np.nan) for k in keys] for d in range(inputs.n)], dtype=float
     ).reshape(inputs.n, len(keys))
     return InputUncertainty(inputs, replications, seed, keys, values)
+
+
+def add_compare_intervals(
+    report: dict[str, Any],
+    draws: xr.Dataset | None,
+    description: dict[str, Any] | None,
+    better: Mapping[str, int],
+) -> None:
+    """Add to ``compare``'s summary (in place): ``ci`` to every per-policy figure and difference,
+    ``input_interval`` (5-95% over draws, ``None`` without draws) and, for differences,
+    ``p_better_across_draws`` (share of draws in which the policy beats the baseline, ties half)
+    and ``p_better_within_draw`` (today's ``p_better``: replications of one draw, common random
+    numbers). ``better``: +1 where more is better for the defender, -1 where less."""
+    base = report["baseline"]
+    have = draws is not None
+    for policy, figures in report["per_policy"].items():
+        for metric, fig in figures.items():
+            fig["ci"] = [fig["lo"], fig["hi"]]
+            ok = have and metric in draws  # type: ignore[operator]
+            vals = draws[metric].sel(policy=policy).values if ok else None  # type: ignore[index]
+            fig["input_interval"] = None if vals is None else _opt(input_interval(vals))
+    for diff in report["differences"]:
+        diff["ci"] = [diff["lo"], diff["hi"]]
+        diff["p_better_within_draw"] = diff["p_better"]
+        metric = diff["metric"]
+        if not (have and metric in draws):  # type: ignore[operator]
+            diff["input_interval"] = None
+            diff["p_better_across_draws"] = None
+            continue
+        var = draws[metric]  # type: ignore[index]
+        d = np.asarray(var.sel(policy=diff["policy"]).values - var.sel(policy=base).values)
+        diff["input_interval"] = _opt(input_interval(d))
+        ok = d[np.isfinite(d)]
+        wins = np.sign(ok) * better.get(metric, 1)
+        diff["p_better_across_draws"] = (
+            float(np.mean((wins > 0) + 0.5 * (wins == 0))) if ok.size else None
+        )
+    report["input_uncertainty"] = description
+
+
+def _opt(iv: tuple[float, float] | None) -> list[float] | None:
+    return None if iv is None else [iv[0], iv[1]]
+
+
+def describe_draws(inputs: InputDraws, replications: int, seed: int) -> dict[str, Any]:
+    """:meth:`InputUncertainty.describe` for draws evaluated elsewhere (``evaluate_draws``)."""
+    return InputUncertainty(inputs, replications, seed, (), np.zeros((inputs.n, 0))).describe()
