@@ -115,6 +115,7 @@ def test_rank_factors_finds_the_factor_that_drives_the_figure() -> None:
     y = np.exp(3 * x[:, 2]) + 0.1 * x[:, 0]
     top = rank_factors(x, y, ["a", "b", "c", "d"])
     assert top[0][0] == "c" and top[0][1] > 0.9 and len(top) == 3
+    assert rank_factors(x[:9], y[:9], ["a", "b", "c", "d"]) == []  # too few draws to rank
 
 
 def test_compare_p_better_across_draws_counts_the_draws() -> None:
@@ -169,11 +170,12 @@ def test_tables_label_both_intervals() -> None:
 
 def test_run_dir_and_report_carry_the_draws(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    r = runner.invoke(app, [*RUN[:-1], "--out", str(out)])
+    args = [*RUN[:-1], "--draws", "12", "--draw-replications", "5", "--out", str(out)]
+    r = runner.invoke(app, args)
     assert r.exit_code == 0, r.output
     with (out / "input_draws.csv").open() as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 8 and TRUE in rows[0] and "factor:sweep-width" in rows[0]
+    assert len(rows) == 12 and TRUE in rows[0] and "factor:sweep-width" in rows[0]
     summary = json.loads((out / "summary.json").read_text())
     e = summary["headline"][0]
     per_draw = [float(row[TRUE]) for row in rows]

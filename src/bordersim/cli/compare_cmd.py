@@ -38,6 +38,7 @@ from bordersim.cli.intervals import (
     UncertaintyChoice,
     UncertaintyOpt,
     check_uncertainty,
+    draw_work,
     print_compare_intervals,
 )
 from bordersim.report.formatting import MISSING
@@ -177,8 +178,7 @@ def compare(
     except MemoryBudgetError as exc:
         fail(str(exc))
     start_date = parse_date(start)
-    per_draw = draw_replications or min(20, replications)
-    extra = 0 if uncertainty is UncertaintyChoice.none else draws * per_draw
+    extra = draw_work(uncertainty, draws, replications, draw_replications)
     total = (replications + extra) * len(policies)
     with replication_progress(total, show_progress(json_out)) as progress:
         try:

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bordersim.api.uncertainty import UncertaintyError, input_source
+from bordersim.api.uncertainty import UncertaintyError, draw_replications, input_source
 from bordersim.cli.common import fail
 from bordersim.cli.fit import compact_table
 from bordersim.report.formatting import MISSING, fmt_count
@@ -42,6 +42,7 @@ __all__ = [
     "UncertaintyChoice",
     "UncertaintyOpt",
     "check_uncertainty",
+    "draw_work",
     "print_compare_intervals",
     "print_headline",
 ]
@@ -83,6 +84,13 @@ def check_uncertainty(kind: UncertaintyChoice, posterior: Path | None) -> None:
         input_source(kind.value, posterior)
     except UncertaintyError as exc:
         fail(str(exc))
+
+
+def draw_work(kind: UncertaintyChoice, draws: int, replications: int, per_draw: int | None) -> int:
+    """Replications the draws add to a policy's run (for the progress bar): 0 without draws."""
+    if kind is UncertaintyChoice.none:
+        return 0
+    return draws * draw_replications(replications, per_draw)
 
 
 def _headline_table(summary: dict[str, Any], wide: bool) -> Table:

@@ -46,6 +46,7 @@ from bordersim.cli.intervals import (
     UncertaintyChoice,
     UncertaintyOpt,
     check_uncertainty,
+    draw_work,
     print_headline,
 )
 from bordersim.report.formatting import fmt_number
@@ -228,9 +229,7 @@ def run(
     except MemoryBudgetError as exc:
         fail(str(exc))
     t0 = time.perf_counter()
-    per_draw = 0 if uncertainty is UncertaintyChoice.none else draws * min(20, replications)
-    if draw_replications is not None and per_draw:
-        per_draw = draws * draw_replications
+    per_draw = draw_work(uncertainty, draws, replications, draw_replications)
     with replication_progress(replications + per_draw, show_progress(json_out)) as progress:
         try:
             res: RunResult = api.run(

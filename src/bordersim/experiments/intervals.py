@@ -44,6 +44,7 @@ __all__ = [
     "COVERT_HEADLINE",
     "INCURSION_HEADLINE",
     "INPUT_QUANTILES",
+    "MIN_RANK_DRAWS",
     "InputSource",
     "InputUncertainty",
     "add_compare_intervals",
@@ -66,6 +67,8 @@ COVERT_HEADLINE = ("true_rate", "observed_rate", "rate_gap", "interdicted", "und
 #: Headline figures of each armed actor (its row of the incursion table).
 INCURSION_HEADLINE = ("breaches", "defender_losses")
 
+#: Fewest draws for a ranking of the factors (with fewer, chance correlations dominate).
+MIN_RANK_DRAWS = 10
 #: Draws of the uncertain inputs: ``source(scenario, draws, seed) -> InputDraws``.
 InputSource = Callable[[Scenario, int, int], InputDraws]
 
@@ -113,9 +116,10 @@ def rank_factors(
 ) -> list[tuple[str, float]]:
     """The ``top`` factors by squared Spearman rank correlation with ``y`` over the draws
     (``factors``: draws x factors), as ``(name, rho^2)``; draws where ``y`` is undefined are left
-    out, a constant factor or figure scores 0."""
+    out, a constant factor or figure scores 0. Under :data:`MIN_RANK_DRAWS` defined draws there is
+    no ranking (``[]``): a factor with no effect scores about ``1/(N-1)`` by chance."""
     ok = np.isfinite(y)
-    if ok.sum() < 3:
+    if ok.sum() < MIN_RANK_DRAWS:
         return []
     ry = rankdata(y[ok])
     scores = []

@@ -126,8 +126,10 @@ def headline_sentence(
         names = [str(t["factor"]) for t in top]
         listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else names[0]
         rho = ", ".join(f"{float(t['rho2']):.2f}" for t in top)
+        n = int(desc.get("draws") or 0)
+        chance = f"; a quantity with no effect scores about {1 / (n - 1):.2f}" if n > 1 else ""
         text += (
             f" The quantities it moves with most are {listed} (squared rank correlation over the "
-            f"draws {rho})."
+            f"draws {rho}{chance})."
         )
     return text
