@@ -74,7 +74,8 @@ def _cli_json(args: list[str]) -> Any:
 def test_run_summary_is_what_run_json_prints() -> None:
     args = ["run", "tajik-afghan-2015", "-n", "40", "--days", "30", "--seed", "3",
             "--policy", "tajik-only", "--json"]  # fmt: skip
-    res = bs.run("tajik-afghan-2015", policy="tajik-only", replications=40, days=30, seed=3)
+    res = bs.run("tajik-afghan-2015", policy="tajik-only", replications=40, days=30, seed=3,
+                 uncertainty="prior")  # fmt: skip
     assert res.summary() == _cli_json(args)
 
 
@@ -83,7 +84,8 @@ def test_compare_summary_is_what_compare_json_prints() -> None:
             "--seed", "4", "--json"]  # fmt: skip
     printed = _cli_json(args)
     assert printed.pop("command") == ["bordersim", *args]
-    cmp = bs.compare(bs.load(), ["tajik-only", "aid-equipment"], replications=30, days=20, seed=4)
+    cmp = bs.compare(bs.load(), ["tajik-only", "aid-equipment"], replications=30, days=20, seed=4,
+                     uncertainty="prior")  # fmt: skip
     assert cmp.summary() == printed
     assert json.loads(cmp.summary_json()) == printed
 

@@ -101,7 +101,7 @@ def test_run_set_overrides_a_quantity_by_its_ledger_name(tmp_path: Path) -> None
     import bordersim as bs
 
     sc = bs.load().with_overrides({RATE: 15, "terrain.plain.sweep_width_km": 0.3})
-    assert data == bs.run(sc, replications=30, days=10, seed=2).summary()
+    assert data == bs.run(sc, replications=30, days=10, seed=2, uncertainty="prior").summary()
     assert data["scenario_hash"] != plain["scenario_hash"]
 
 
@@ -154,7 +154,10 @@ def test_compare_takes_set_too() -> None:
     data.pop("command")
     sc = bs.load().with_overrides({RATE: 20})
     assert (
-        data == bs.compare(sc, ["tajik-only", "aid-equipment"], replications=20, days=10).summary()
+        data
+        == bs.compare(
+            sc, ["tajik-only", "aid-equipment"], replications=20, days=10, uncertainty="prior"
+        ).summary()
     )
     bad = runner.invoke(app, [*args[:-1], "--set", f"{RATE}=99"])
     assert bad.exit_code == 2 and "outside the quantity's range" in bad.output

@@ -117,7 +117,8 @@ def test_rerun_keeps_foreign_files_and_force_clears_them(tmp_path: Path) -> None
     res = runner.invoke(app, [*RUN, "--force", "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert rundir.foreign_entries(out) == [
-        "manifest.json", "results.zarr", "summary.csv", "summary.csv-metadata.json", "summary.json",
+        "input_draws.csv", "manifest.json", "results.zarr", "summary.csv",
+        "summary.csv-metadata.json", "summary.json",
     ]  # fmt: skip
 
 

@@ -17,6 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from bordersim.api.labels import dataset_with_attrs, tidy_rows
 from bordersim.api.scenarios import Scenario, ScenarioLike, as_scenario, parse_date
+from bordersim.api.uncertainty import (
+    DEFAULT_DRAWS,
+    Uncertainty,
+    compare_intervals,
+    draw_replications,
+    headline,
+    input_source,
+)
 from bordersim.model.compile import compile_scenario
 
 if TYPE_CHECKING:  # the real imports are lazy: the engine imports xarray, the tidy view pandas
@@ -24,6 +32,7 @@ if TYPE_CHECKING:  # the real imports are lazy: the engine imports xarray, the t
     import xarray as xr
 
     from bordersim.engine.results import Results
+    from bordersim.experiments.intervals import InputUncertainty
 
 __all__ = ["Comparison", "RunResult", "compare", "run"]
 
@@ -35,18 +44,35 @@ class RunResult:
 
     results: Results
     scenario: Scenario
+    uncertainty: InputUncertainty | None = None
 
     def summary(self) -> dict[str, Any]:
         """The dict ``bordersim run --json`` prints: provenance, covert rows, fleeing, costs,
-        incursions; floats rounded to 10 digits, undefined figures ``None``.
+        incursions; floats rounded to 10 digits, undefined figures ``None``. ``headline`` gives
+        each headline figure with ``ci`` (simulation noise) and ``input_interval`` (input
+        uncertainty, ``None`` without draws); ``input_uncertainty`` says how the draws were made.
 
         Example:
             >>> import bordersim as bs
             >>> bs.run("tajik-afghan-2021", replications=20, days=10, seed=1).summary()["seed"]
             1
         """
+        from bordersim.engine.rundir import dumps_json  # engine imports xarray: lazy
+
+        unc = self.uncertainty
+        extra = {
+            "headline": headline(self.results, unc),
+            "input_uncertainty": None if unc is None else unc.describe(),
+        }
         data: dict[str, Any] = json.loads(self.results.summary_json())
+        data.update(json.loads(dumps_json(extra)))
         return data
+
+    def summary_json(self) -> str:
+        """:meth:`summary` as the text ``bordersim run --json`` prints (without newline)."""
+        from bordersim.engine.rundir import dumps_json  # engine imports xarray: lazy
+
+        return dumps_json(self.summary())
 
     def to_xarray(self) -> xr.Dataset:
         """The results as a labelled Dataset (replication x sector x actor x outcome, daily means,
@@ -76,8 +102,8 @@ class RunResult:
         return pd.DataFrame(tidy_rows(self.results.summary_rows()))
 
     def write(self, out: str | Path, *, command: Sequence[str] = (), force: bool = False) -> Path:
-        """Write the run folder (results.zarr, summary.csv, summary.json, manifest.json) that
-        ``bordersim report`` reads; the manifest records the overrides and ``command``. ``out``
+        """Write the run folder (results.zarr, summary.csv, summary.json, manifest.json, and with
+        input uncertainty input_draws.csv) that ``bordersim report`` reads; the manifest records the overrides and ``command``. ``out``
         must be new, empty or a run directory: a rerun replaces only the run's own files and keeps
         others (a report, a compare.json) unless ``force``; otherwise it raises
         :class:`bordersim.engine.rundir.OutputError` and writes nothing.
@@ -90,9 +116,11 @@ class RunResult:
         """
         from bordersim.engine.store import write_run  # imports xarray/zarr: lazy for start-up
 
+        unc = self.uncertainty
         return write_run(
-            self.results, Path(out), list(command), extra=self.scenario.provenance(), force=force
-        )
+            self.results, Path(out), list(command), extra=self.scenario.provenance(), force=force,
+            summary_json=self.summary_json(), draws=None if unc is None else unc.table(),
+        )  # fmt: skip
 
 
 def run(
@@ -105,6 +133,10 @@ def run(
     seed: int = 2021,
     daily: bool = False,
     progress: Callable[[int], None] | None = None,
+    uncertainty: Uncertainty = "none",
+    draws: int = DEFAULT_DRAWS,
+    replications_per_draw: int | None = None,
+    posterior: str | Path | None = None,
 ) -> RunResult:
     """Simulate a scenario under a policy (``None``: the baseline; ``"a+b"`` combines two).
 
@@ -112,6 +144,12 @@ def run(
     x sector count (memory grows with days); ``progress`` is called with the number of replications
     done since its last call. The same seed gives the same numbers. Raises ``CompileError`` (a
     ``ValueError``) for an unknown policy.
+
+    ``uncertainty="prior"`` (``"posterior"`` with ``posterior=DIR``) also runs the policy on
+    ``draws`` draws of the uncertain inputs, ``replications_per_draw`` each (default 20, at most
+    ``replications``), for the input interval; the nominal run and its numbers are unchanged.
+    The CLI's default is ``"prior"``; the API's is ``"none"``, so callers that run many times (the
+    web page, plan verification) do not pay for draws they did not ask for.
 
     Example:
         >>> import bordersim as bs
@@ -135,7 +173,23 @@ def run(
         scenario_hash=sc.content_hash,
         progress=progress,
     )
-    return RunResult(results, sc)
+    source = input_source(uncertainty, posterior)
+    if source is None:
+        return RunResult(results, sc)
+    from bordersim.experiments.intervals import hold_fixed, input_uncertainty  # engine: lazy
+
+    per_draw = draw_replications(replications, replications_per_draw)
+
+    def advance(k: int) -> None:
+        if progress is not None:
+            progress(k * per_draw)
+
+    unc = input_uncertainty(
+        sc.model, policy, hold_fixed(source(sc.model, draws, seed), sc.overrides),
+        replications=per_draw, seed=seed,
+        days=days, start=parse_date(start, "start"), progress=advance,
+    )  # fmt: skip
+    return RunResult(results, sc, unc)
 
 
 @dataclass(frozen=True)
@@ -144,6 +198,8 @@ class Comparison:
 
     runs: Mapping[str, RunResult]
     command: tuple[str, ...] | None = None
+    draws: xr.Dataset | None = None  # evaluate_draws' policy x draw matrix, with uncertainty
+    draws_description: Mapping[str, Any] | None = None
 
     @property
     def baseline(self) -> str:
@@ -167,6 +223,8 @@ class Comparison:
         first = next(iter(self.runs.values()))
         kinds = {u.id: u.kind for u in first.scenario.model.units}
         report = paired({name: r.results for name, r in self.runs.items()}, kinds)
+        desc = None if self.draws_description is None else dict(self.draws_description)
+        compare_intervals(report, self.draws, desc)
         if self.command is not None:
             report["command"] = list(self.command)
         data: dict[str, Any] = json.loads(json.dumps(clean_for_json(report), sort_keys=True))
@@ -187,9 +245,17 @@ def compare(
     seed: int = 2021,
     command: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    uncertainty: Uncertainty = "none",
+    draws: int = DEFAULT_DRAWS,
+    replications_per_draw: int | None = None,
+    posterior: str | Path | None = None,
 ) -> Comparison:
     """Run each policy with the same seed (common random numbers) and compare them; the first is
     the baseline. Needs at least two policies and two replications.
+
+    With ``uncertainty`` (as in :func:`run`) every policy also runs on the same ``draws`` draws of
+    the uncertain inputs (common random numbers within a draw), which adds each figure's input
+    interval and P(better) across draws to the summary.
 
     Example:
         >>> import bordersim as bs
@@ -208,4 +274,23 @@ def compare(
                   seed=seed, progress=progress)
         for name in policies
     }  # fmt: skip
-    return Comparison(MappingProxyType(runs), None if command is None else tuple(command))
+    cmd = None if command is None else tuple(command)
+    source = input_source(uncertainty, posterior)
+    if source is None:
+        return Comparison(MappingProxyType(runs), cmd)
+    from bordersim.experiments.intervals import describe_draws, hold_fixed  # engine: lazy
+    from bordersim.experiments.uncertainty import evaluate_draws
+
+    per_draw = draw_replications(replications, replications_per_draw)
+    inputs = hold_fixed(source(sc.model, draws, seed), sc.overrides)
+
+    def advance(k: int) -> None:
+        if progress is not None:
+            progress(k * per_draw)
+
+    matrix = evaluate_draws(
+        sc.model, list(policies), inputs, replications=per_draw, seed=seed, days=days,
+        start=parse_date(start, "start"), progress=advance,
+    )  # fmt: skip
+    desc = describe_draws(inputs, per_draw, seed)
+    return Comparison(MappingProxyType(runs), cmd, matrix, MappingProxyType(desc))

@@ -31,6 +31,16 @@ from bordersim.cli.common import (
     with_sets,
 )
 from bordersim.cli.fit import compact_table, estimate, fits, fmt_pm, print_fitting
+from bordersim.cli.intervals import (
+    DrawRepsOpt,
+    DrawsOpt,
+    PosteriorOpt,
+    UncertaintyChoice,
+    UncertaintyOpt,
+    check_uncertainty,
+    draw_work,
+    print_compare_intervals,
+)
 from bordersim.report.formatting import MISSING
 
 if TYPE_CHECKING:
@@ -120,6 +130,8 @@ def print_comparison(report: dict[str, Any], wide: bool = False) -> None:
     )
     for note in report.get("lever_activity", {}).get("notes", []):  # levers that did not act
         console.print(f"Note: {note}", highlight=False)
+    if "input_uncertainty" in report:
+        print_compare_intervals(console, report, wide)
 
 
 def compare(
@@ -140,12 +152,18 @@ def compare(
     set_: SetOpt = None,
     allow_outside_range: AllowOutsideOpt = False,
     wide: WideOpt = False,
+    uncertainty: UncertaintyOpt = UncertaintyChoice.prior,
+    draws: DrawsOpt = 32,
+    draw_replications: DrawRepsOpt = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Compare policies: each metric per policy, and paired differences against the first
-    policy with 95% CIs and the probability that a policy beats it."""
+    policy with 95% CIs and the probability that a policy beats it, within the scenario's values
+    and across draws of the uncertain inputs."""
     # importing bordersim.engine loads xarray (seconds): not at start-up, so --help stays fast
     from bordersim.engine.rundir import OutputError, dumps_json, write_dir
 
+    check_uncertainty(uncertainty, posterior)
     sc = with_policy_file(load_or_fail(scenario), policy_file)
     sc = with_sets(sc, set_ or [], allow_outside_range)
     policies = policy or ["tajik-only", *[p for p in sc.model.policies if p != "tajik-only"]]
@@ -162,11 +180,15 @@ def compare(
     except MemoryBudgetError as exc:
         fail(str(exc))
     start_date = parse_date(start)
-    with replication_progress(replications * len(policies), show_progress(json_out)) as progress:
+    extra = draw_work(uncertainty, draws, replications, draw_replications)
+    total = (replications + extra) * len(policies)
+    with replication_progress(total, show_progress(json_out)) as progress:
         try:
             cmp: Comparison = api.compare(
                 sc, policies, replications=replications, days=days, start=start_date,
                 seed=seed, command=["bordersim", *sys.argv[1:]], progress=progress,
+                uncertainty=uncertainty.value, draws=draws,
+                replications_per_draw=draw_replications, posterior=posterior,
             )  # fmt: skip
             report = cmp.summary()
         except api.CompileError as exc:

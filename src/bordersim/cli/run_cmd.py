@@ -39,6 +39,16 @@ from bordersim.cli.fit import (
     print_fitting,
     row_estimate,
 )
+from bordersim.cli.intervals import (
+    DrawRepsOpt,
+    DrawsOpt,
+    PosteriorOpt,
+    UncertaintyChoice,
+    UncertaintyOpt,
+    check_uncertainty,
+    draw_work,
+    print_headline,
+)
 from bordersim.report.formatting import fmt_number
 
 if TYPE_CHECKING:
@@ -170,6 +180,8 @@ def print_summary(summary: dict[str, Any], wide: bool = False) -> None:
             console, _incursions(summary, False), lambda: [_incursions(summary, True)], wide
         )
     _escalation_and_costs(summary)
+    if "headline" in summary:
+        print_headline(console, summary, wide)
 
 
 def run(
@@ -191,8 +203,13 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="clear the whole --out run directory first")
     ] = False,
+    uncertainty: UncertaintyOpt = UncertaintyChoice.prior,
+    draws: DrawsOpt = 32,
+    draw_replications: DrawRepsOpt = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
-    """Simulate a scenario and print what crosses and how much is stopped, with 95% CIs."""
+    """Simulate a scenario and print what crosses and how much is stopped, with 95% CIs
+    (simulation noise) and 5-95% intervals over draws of the uncertain inputs."""
     # importing bordersim.engine loads xarray (seconds): not at start-up, so --help stays fast
     from bordersim.engine.rundir import OutputError, existing_manifest
 
@@ -201,6 +218,7 @@ def run(
             existing_manifest(out, "run")
     except OutputError as exc:
         fail(str(exc))
+    check_uncertainty(uncertainty, posterior)
     sc = with_sets(with_policy_file(load_or_fail(scenario), policy_file), set_ or [],
                    allow_outside_range)  # fmt: skip
     # The engine package pulls in xarray (~1 s), so it is imported only when a run needs it.
@@ -211,11 +229,14 @@ def run(
     except MemoryBudgetError as exc:
         fail(str(exc))
     t0 = time.perf_counter()
-    with replication_progress(replications, show_progress(json_out)) as progress:
+    per_draw = draw_work(uncertainty, draws, replications, draw_replications)
+    with replication_progress(replications + per_draw, show_progress(json_out)) as progress:
         try:
             res: RunResult = api.run(
                 sc, policy=policy, replications=replications, days=days,
                 start=parse_date(start), seed=seed, daily=daily, progress=progress,
+                uncertainty=uncertainty.value, draws=draws,
+                replications_per_draw=draw_replications, posterior=posterior,
             )  # fmt: skip
         except api.CompileError as exc:
             fail(str(exc))
@@ -226,11 +247,13 @@ def run(
         except OutputError as exc:
             fail(str(exc))
     if json_out:
-        sys.stdout.write(res.results.summary_json() + "\n")
+        sys.stdout.write(res.summary_json() + "\n")
         return
     print_summary(res.summary(), wide)
-    console.print(f"[dim]{replications:,} replications in {elapsed:.1f} s[/]")
+    extra = f" and {per_draw:,} over {draws} input draws" if per_draw else ""
+    console.print(f"[dim]{replications:,} replications{extra} in {elapsed:.1f} s[/]")
     if out is not None:
         console.print(
-            f"results written to [bold]{out}[/] (results.zarr, summary.csv, manifest.json)"
+            f"results written to [bold]{out}[/] (results.zarr, summary.csv, manifest.json"
+            + (", input_draws.csv)" if per_draw else ")")
         )

@@ -19,8 +19,15 @@ from bordersim.engine.results import Results
 from bordersim.engine.rundir import Artefact, clean_json, dumps_json, write_dir
 from bordersim.model.metrics import covert_metric
 
-#: What ``write_run`` owns in a run directory (the manifest lists it under "run").
-RUN_ARTEFACTS = ("results.zarr", "summary.csv", "summary.csv-metadata.json", "summary.json")
+#: What ``write_run`` owns in a run directory (the manifest lists it under "run");
+#: ``input_draws.csv`` only when the run carries input uncertainty.
+RUN_ARTEFACTS = (
+    "results.zarr",
+    "summary.csv",
+    "summary.csv-metadata.json",
+    "summary.json",
+    "input_draws.csv",
+)
 
 
 def _column(name: str) -> dict[str, Any]:
@@ -44,6 +51,14 @@ def _column(name: str) -> dict[str, Any]:
     }
 
 
+def _table_text(head: list[str], rows: list[list[Any]]) -> str:
+    fh = io.StringIO(newline="")
+    writer = csv.writer(fh)
+    writer.writerow(head)
+    writer.writerows(clean_json(rows))
+    return fh.getvalue()
+
+
 def _csv_text(rows: list[dict[str, Any]]) -> str:
     fh = io.StringIO(newline="")
     writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["actor"])
@@ -59,9 +74,13 @@ def write_run(
     extra: Mapping[str, Any] | None = None,
     *,
     force: bool = False,
+    summary_json: str | None = None,
+    draws: tuple[list[str], list[list[Any]]] | None = None,
 ) -> Path:
     """Write results under ``out`` and return the path; ``extra`` adds keys to the manifest (the
-    API records a scenario's overrides there).
+    API records a scenario's overrides there). ``summary_json`` replaces ``results.summary_json()``
+    (the API's summary adds the input intervals); ``draws`` (header, rows) is written as
+    ``input_draws.csv``: one row per draw of the uncertain inputs, its factors and figures.
 
     ``out`` must be new, empty, or a run directory; a rerun replaces the run's own artefacts
     (:data:`RUN_ARTEFACTS`) and keeps everything else there (a report, a compare.json) unless
@@ -83,7 +102,9 @@ def write_run(
         "results.zarr": zarr,
         "summary.csv": _csv_text(rows),
         "summary.csv-metadata.json": dumps_json(metadata) + "\n",
-        "summary.json": results.summary_json() + "\n",
+        "summary.json": (results.summary_json() if summary_json is None else summary_json) + "\n",
     }
+    if draws is not None:
+        artefacts["input_draws.csv"] = _table_text(*draws)
     fields = {**results.provenance(), **(extra or {}), "command": command}
     return write_dir(out, artefacts, writer="run", fields=clean_json(fields), force=force)

@@ -30,6 +30,7 @@ from bordersim.report.formatting import (
     fmt_number,
     fmt_percent,
 )
+from bordersim.report.intervals_section import intervals_data
 from bordersim.report.map_metrics import MAP_METRICS, METRIC_SPECS
 from bordersim.report.run_data import RunData
 
@@ -166,6 +167,7 @@ def headline_data(run: RunData) -> dict[str, Any]:
         "table": {"head": HEADLINE_HEAD, "rows": table, "cls": "headline"},
         "gap": _gap_data(rows, names),
         "costs": _costs_data(run.summary.get("costs") or {}),
+        "intervals": intervals_data(run.summary, names),
     }
 
 

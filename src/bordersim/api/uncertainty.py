@@ -1,0 +1,130 @@
+"""Input uncertainty in the API's answers: where the draws come from, and the two intervals.
+
+``bs.run(..., uncertainty="prior", draws=32)`` re-estimates the headline figures on ``draws``
+Latin-hypercube draws of the ledger's uncertain quantities (``"posterior"``: draws from a
+calibration's posterior, given its directory) and the summary then gives each figure both
+intervals: ``ci`` (simulation noise: the 95% confidence interval over the nominal run's
+replications) and ``input_interval`` (input uncertainty: the 5-95% spread over the draws).
+``bs.compare`` adds, per policy, the spread of each metric and of its difference against the
+baseline over the draws, and P(better) across draws (the share of draws in which it beats the
+baseline), next to today's P(better) within one draw (common random numbers).
+
+A new source of draws plugs in as a :data:`~bordersim.experiments.intervals.InputSource`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from bordersim.model.metrics import COMPARE_METRICS, COVERT_METRICS
+
+if TYPE_CHECKING:  # the experiments layer imports the engine (xarray): imported on first use
+    import xarray as xr
+
+    from bordersim.engine.results import Results
+    from bordersim.experiments.intervals import InputSource, InputUncertainty
+    from bordersim.scenario.schema import Scenario
+
+__all__ = [
+    "DEFAULT_DRAWS",
+    "DEFAULT_DRAW_REPLICATIONS",
+    "Uncertainty",
+    "UncertaintyError",
+    "compare_intervals",
+    "draw_replications",
+    "headline",
+    "input_source",
+]
+
+Uncertainty = Literal["none", "prior", "posterior"]
+#: Draws of the uncertain inputs by default, and replications per draw (at most the run's own).
+DEFAULT_DRAWS = 32
+DEFAULT_DRAW_REPLICATIONS = 20
+
+_LABELS = {m.name: m.long_name for m in (*COVERT_METRICS, *COMPARE_METRICS)}
+
+
+class UncertaintyError(ValueError):
+    """An input-uncertainty request that cannot be met (one message, no traceback)."""
+
+
+def draw_replications(replications: int, per_draw: int | None) -> int:
+    """Replications per draw: ``per_draw``, or the default capped at the run's own."""
+    n = min(DEFAULT_DRAW_REPLICATIONS, replications) if per_draw is None else per_draw
+    if n < 1:
+        raise UncertaintyError(f"replications per draw must be at least 1, got {n}")
+    return n
+
+
+def input_source(kind: Uncertainty, posterior: str | Path | None = None) -> InputSource | None:
+    """The source of draws for ``kind`` (``None`` for ``"none"``); :class:`UncertaintyError` for
+    a posterior without its directory or an unknown kind."""
+    if kind == "none":
+        return None
+    if kind == "prior":
+        from bordersim.experiments.intervals import prior_source  # xarray: lazy for start-up
+
+        return prior_source
+    if kind != "posterior":
+        raise UncertaintyError(f"uncertainty must be none, prior or posterior, got {kind!r}")
+    if posterior is None:
+        raise UncertaintyError(
+            "--uncertainty posterior needs --posterior DIR, a directory written by "
+            "`bordersim calibrate` (or use --uncertainty prior: the ledger's ranges)"
+        )
+    directory = Path(posterior)
+    try:  # looked up by name: calibration is a separate, optional part of experiments
+        calibration = importlib.import_module("bordersim.experiments.calibration")
+        draws_of = calibration.posterior_draws
+    except (ModuleNotFoundError, AttributeError):
+        raise UncertaintyError(
+            f"--posterior {directory}: this version of bordersim cannot read a posterior yet "
+            "(no bordersim.experiments.calibration.posterior_draws); use --uncertainty prior"
+        ) from None
+
+    def source(scenario: Scenario, draws: int, seed: int) -> Any:
+        return draws_of(scenario, directory, draws, seed=seed)
+
+    return source
+
+
+def _pair(lo: float | None, hi: float | None) -> list[float | None]:
+    return [lo, hi]
+
+
+def headline(results: Results, unc: InputUncertainty | None) -> list[dict[str, Any]]:
+    """Each headline figure with ``ci`` (simulation noise, 95% over replications) and
+    ``input_interval`` (5-95% over draws of the inputs; ``None`` without uncertainty), plus the
+    three factors it moves with most (``top_factors``)."""
+    from bordersim.experiments.intervals import headline_values  # xarray: lazy for start-up
+
+    out = []
+    for key, (mean, lo, hi) in headline_values(results).items():
+        section, actor, metric = key.split(":")
+        iv = None if unc is None or key not in unc.keys else unc.interval(key)
+        top = [] if unc is None or key not in unc.keys else unc.top_factors(key)
+        out.append(
+            {
+                "section": section,
+                "actor": actor,
+                "metric": metric,
+                "label": _LABELS.get(metric, metric.replace("_", " ")),
+                "mean": mean,
+                "ci": _pair(lo, hi),
+                "input_interval": None if iv is None else list(iv),
+                "top_factors": [{"factor": f, "rho2": r} for f, r in top],
+            }
+        )
+    return out
+
+
+def compare_intervals(
+    report: dict[str, Any], draws: xr.Dataset | None, description: dict[str, Any] | None
+) -> None:
+    """Add both intervals and P(better) across draws to ``compare``'s summary (in place); see
+    :func:`bordersim.experiments.intervals.add_compare_intervals`."""
+    from bordersim.experiments.intervals import add_compare_intervals  # xarray: lazy
+
+    add_compare_intervals(report, draws, description, {m.name: m.better for m in COMPARE_METRICS})
