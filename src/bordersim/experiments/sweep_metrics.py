@@ -37,10 +37,22 @@ def point_metrics(covert: NDArray[np.float64], name: str) -> NDArray[np.float64]
     ``covert`` is (..., replication, actor, outcome); the result is (..., actor + 1), the last entry
     summing all covert actors.
     """
-    c = np.asarray(covert, dtype=float)
-    c = np.concatenate([c, c.sum(axis=-2, keepdims=True)], axis=-2)
-    tot = c.sum(axis=-3)  # (..., actor+1, 4): sums over replications
-    n = c.shape[-3]
+    return sums_metric(replication_sums(covert), np.shape(covert)[-3], name)
+
+
+def replication_sums(covert: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(..., replication, actor, outcome) counts to their sums over replications, with a last
+    actor entry summing all covert actors: (..., actor + 1, outcome)."""
+    # Summed over replications first, then the all-actor entry from those sums: the counts are
+    # integers (exact in float64 far beyond any sweep's totals), so the order of the sums cannot
+    # change a bit, and the large array is never copied.
+    tot = np.asarray(covert, dtype=float).sum(axis=-3)
+    return np.concatenate([tot, tot.sum(axis=-2, keepdims=True)], axis=-2)
+
+
+def sums_metric(tot: NDArray[np.float64], n: int, name: str) -> NDArray[np.float64]:
+    """A metric per point from :func:`replication_sums` over ``n`` replications (computing the sums
+    once serves every metric: a sweep's client does it once per store, not once per metric)."""
     attempts = tot.sum(axis=-1)
     seen = tot[..., INTERDICTED] + tot[..., TURNED_BACK]
     detected = seen + tot[..., DETECTED_GOT_AWAY]
@@ -72,4 +84,4 @@ def parse_metric(text: str, actors: Sequence[str]) -> tuple[str, str]:
     return actor, _metric_key(name)
 
 
-__all__ = ["METRICS", "parse_metric", "point_metrics"]
+__all__ = ["METRICS", "parse_metric", "point_metrics", "replication_sums", "sums_metric"]
