@@ -9,10 +9,9 @@ single replications see few attempts; the gap between the two rates uses the sam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 from numpy.typing import NDArray
 
 from bordersim.engine.incursions import IncursionOutcome
@@ -27,6 +26,9 @@ from bordersim.model.outcomes import (
     TURNED_BACK,
     UNDETECTED_GOT_AWAY,
 )
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 Z95 = 1.959963984540054
 
@@ -347,6 +349,8 @@ class Results:
         if self.degraded_days is not None:
             data["degraded_days"] = (("replication", "sector"), self.degraded_days)
         attrs = {k: (v if v is not None else "") for k, v in self.provenance().items()}
+        import xarray as xr  # heavy (pandas too): only a run that writes its results needs it
+
         ds = xr.Dataset(data, coords=coords, attrs=attrs)
         for name, var in ds.variables.items():
             var.attrs.update(cf_attrs(str(name)))

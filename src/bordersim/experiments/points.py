@@ -97,7 +97,7 @@ def simulate_point(
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """Compile and simulate one design point for every policy: covert counts (policy, replication,
     actor, outcome) and the cost of each policy (RUB). Raises what compile or simulate raise."""
-    from bordersim.engine.simulate import simulate  # the engine imports xarray: lazy for start-up
+    from bordersim.engine.kernel import simulate  # the engine imports xarray: lazy for start-up
     from bordersim.model.compile import compile_scenario
 
     K, R = len(ctx.policies), ctx.replications

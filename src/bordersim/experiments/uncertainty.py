@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from bordersim.engine.kernel import simulate
 from bordersim.engine.results import Results
-from bordersim.engine.simulate import simulate
 from bordersim.experiments.compare import METRIC_INFO, replication_metrics
 from bordersim.experiments.designs import latin_hypercube
 from bordersim.experiments.factors import Space, build_space

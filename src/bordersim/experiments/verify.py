@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from bordersim.engine.kernel import simulate
 from bordersim.engine.results import Estimate, ratio_ci
-from bordersim.engine.simulate import simulate
 from bordersim.model.choice import quantal_response
 from bordersim.model.compile import compile_scenario
 from bordersim.model.outcomes import INTERDICTED
