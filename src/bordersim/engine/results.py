@@ -118,7 +118,7 @@ class Results:
     rep_start: int
     days: int
     covert_totals: NDArray[np.int64]  # (R, S, Ac, 4)
-    covert_daily: NDArray[np.int32] | None  # (R, T, S, Ac, 4) in daily mode
+    covert_daily: NDArray[np.int32] | None  # (R, T, S, Ac, 4) in daily mode (lazy when streamed)
     daily_sum: NDArray[np.float64]  # (T, Ac, 4) sums over replications (and sectors)
     daily_sq: NDArray[np.float64]  # (T, Ac, 4) sums of squares over replications
     flee_arrived: NDArray[np.int64]  # (R, P)
