@@ -28,8 +28,8 @@ from collections.abc import Callable
 import numpy as np
 
 from benchmarks.reference.simpy_model import ReferenceModel, Replication
+from bordersim.engine.kernel import simulate
 from bordersim.engine.rng import ATTEMPT_STREAM, RNG_BLOCK, blocks_for, stream_generator
-from bordersim.engine.simulate import simulate
 from bordersim.model.compile import Compiled, compile_scenario, with_overrides
 from bordersim.scenario.builtin import load
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -29,20 +30,41 @@ def _plan(points: int, replications: int, days: int, seed: int = 1) -> object:
     )  # fmt: skip
 
 
-def timed_sweep(points: int, replications: int, days: int, workers: int, dask: str | None) -> float:
-    """Wall time of a whole sweep (backend start-up included) into a fresh directory."""
+def _descendants_cpu() -> float:
+    """CPU seconds so far of every live descendant process (pool workers are the forkserver's
+    children, Dask workers the nannies': all descendants of this process)."""
+    import psutil  # a Dask dependency
+
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            t = child.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system
+    return total
+
+
+def timed_sweep(
+    points: int, replications: int, days: int, workers: int, dask: str | None
+) -> tuple[float, float, float]:
+    """(wall s, CPU s of this process and its worker processes, CPU s of this process alone) of a
+    whole sweep (backend start-up and shut-down included) into a fresh directory. For a
+    LocalCluster this process also runs the scheduler."""
     from bordersim.experiments.executors import make_backend
     from bordersim.experiments.sweep import run_sweep
 
     plan = _plan(points, replications, days)
     with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
+        t0, s0 = time.perf_counter(), time.process_time()
         backend = make_backend(workers=workers, dask=dask)
         try:
             run_sweep(plan, Path(tmp) / "s", backend=backend)  # type: ignore[arg-type]
+            kids = _descendants_cpu()  # before the workers end
         finally:
             backend.close()
-        return time.perf_counter() - t0
+        own = time.process_time() - s0
+        return time.perf_counter() - t0, own + kids, own
 
 
 def _memory_child(points: int, replications: int, days: int) -> None:
@@ -73,6 +95,7 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=60)
     ap.add_argument("--mem-days", type=int, default=10)
     ap.add_argument("--quick", action="store_true", help="reduced configuration")
+    ap.add_argument("--no-memory", action="store_true", help="skip the memory runs")
     ap.add_argument("--memory-child", nargs=3, type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.memory_child:
@@ -83,14 +106,22 @@ def main() -> None:
 
     p, r, d = args.points, args.replications, args.days
     print(f"sweep: {p} LHS points x {r} replications x {d} days, baseline, evidence grouping")
+    print(f"load average before: {os.getloadavg()[0]:.1f} (2 cores)")
     rows = []
-    t1 = timed_sweep(p, r, d, 1, None)
-    rows.append(("1 worker (in process)", t1))
+    one = timed_sweep(p, r, d, 1, None)
+    rows.append(("1 worker (in process)", one))
     rows.append(("2 local processes", timed_sweep(p, r, d, 2, None)))
     rows.append(("Dask LocalCluster, 2 workers", timed_sweep(p, r, d, 2, "local")))
-    print(f"{'backend':32s} {'wall s':>8s} {'speedup':>8s}")
-    for name, t in rows:
-        print(f"{name:32s} {t:8.2f} {t1 / t:7.2f}x")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+    head = f"{'backend':30s} {'wall s':>7s} {'speedup':>8s} {'CPU s':>7s} {'client CPU s':>13s}"
+    print(head + f" {'CPU / 1 worker':>15s} {'cores used':>11s}")
+    for name, (t, cpu, client) in rows:
+        print(
+            f"{name:30s} {t:7.2f} {one[0] / t:7.2f}x {cpu:7.2f} {client:13.2f}"
+            f" {cpu / one[1]:15.2f} {cpu / t:11.2f}"
+        )
+    if args.no_memory:
+        return
 
     print(f"\nmemory, totals mode, {args.mem_days} days, 1 worker (peak RSS of a fresh process)")
     print(f"{'run':40s} {'peak RSS MB':>12s} {'wall s':>8s}")

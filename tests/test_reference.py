@@ -22,8 +22,8 @@ import pytest
 from numpy.typing import NDArray
 
 from benchmarks.reference import ReferenceModel, ReferenceResults
+from bordersim.engine.kernel import simulate
 from bordersim.engine.results import Results
-from bordersim.engine.simulate import simulate
 from bordersim.model.compile import compile_scenario, with_overrides
 from bordersim.scenario.builtin import builtin_path, load
 from bordersim.scenario.schema import Scenario

@@ -157,7 +157,7 @@ def run(
         >>> res.summary()["policy"]
         'tajik-only'
     """
-    from bordersim.engine import simulate  # the engine imports xarray: lazy for start-up
+    from bordersim.engine.kernel import simulate, simulate_streamed  # lazy for start-up
 
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
@@ -165,14 +165,15 @@ def run(
     compiled = compile_scenario(
         sc.model, policy=policy, start=parse_date(start, "start"), days=days
     )
-    results = simulate(
-        compiled,
-        replications,
-        seed,
-        mode="daily" if daily else "totals",
-        scenario_hash=sc.content_hash,
-        progress=progress,
-    )
+    if daily:  # the daily arrays stream into the store chunk by chunk: memory flat in replications
+        results = simulate_streamed(
+            compiled, replications, seed, scenario_hash=sc.content_hash, progress=progress
+        )
+    else:
+        results = simulate(
+            compiled, replications, seed, mode="totals", scenario_hash=sc.content_hash,
+            progress=progress,
+        )  # fmt: skip
     source = input_source(uncertainty, posterior)
     if source is None:
         return RunResult(results, sc)

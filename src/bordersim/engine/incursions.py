@@ -29,7 +29,7 @@ What is simulated (DESIGN "Armed incursions", "Escalation"):
   fixed request day; ``never`` leaves on_request units idle;
 * a breach lowers detection in its sector (p_detect x ``breach_detection_factor``) on the day of the
   breach and the following days, ``breach_detection_days`` days in all; the covert loop in
-  :mod:`bordersim.engine.simulate` applies it per (replication, sector).
+  :mod:`bordersim.engine.kernel` applies it per (replication, sector).
 
 Kill rates, fortification, break points and the time limit take their nominal values within a run:
 they describe weapons, training and morale, epistemic uncertainties that experiments vary as factors

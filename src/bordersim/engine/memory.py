@@ -3,7 +3,7 @@ machine has free.
 
 Without a check, ``run -n 200000 --daily`` (52 GiB) died in a ``MemoryError`` traceback only because
 the kernel refused the first allocation, and a request between free and total memory grew until the
-OOM killer ended it. The estimates count the arrays :func:`bordersim.engine.simulate.simulate` keeps
+OOM killer ended it. The estimates count the arrays :func:`bordersim.engine.kernel.simulate` keeps
 (replication x sector x actor x outcome totals, the per-day arrays of daily mode, the fleeing
 queues, the across-replication daily sums) times :data:`OVERHEAD` for the summaries and the store
 written from them; a comparison holds one result per policy, and a sweep its design and the

@@ -9,10 +9,9 @@ single replications see few attempts; the gap between the two rates uses the sam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 from numpy.typing import NDArray
 
 from bordersim.engine.incursions import IncursionOutcome
@@ -27,6 +26,9 @@ from bordersim.model.outcomes import (
     TURNED_BACK,
     UNDETECTED_GOT_AWAY,
 )
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 Z95 = 1.959963984540054
 
@@ -116,7 +118,7 @@ class Results:
     rep_start: int
     days: int
     covert_totals: NDArray[np.int64]  # (R, S, Ac, 4)
-    covert_daily: NDArray[np.int32] | None  # (R, T, S, Ac, 4) in daily mode
+    covert_daily: NDArray[np.int32] | None  # (R, T, S, Ac, 4) in daily mode (lazy when streamed)
     daily_sum: NDArray[np.float64]  # (T, Ac, 4) sums over replications (and sectors)
     daily_sq: NDArray[np.float64]  # (T, Ac, 4) sums of squares over replications
     flee_arrived: NDArray[np.int64]  # (R, P)
@@ -347,6 +349,8 @@ class Results:
         if self.degraded_days is not None:
             data["degraded_days"] = (("replication", "sector"), self.degraded_days)
         attrs = {k: (v if v is not None else "") for k, v in self.provenance().items()}
+        import xarray as xr  # heavy (pandas too): only a run that writes its results needs it
+
         ds = xr.Dataset(data, coords=coords, attrs=attrs)
         for name, var in ds.variables.items():
             var.attrs.update(cf_attrs(str(name)))

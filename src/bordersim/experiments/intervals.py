@@ -30,8 +30,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import rankdata
 
+from bordersim.engine.kernel import simulate
 from bordersim.engine.results import Results, covert_metrics
-from bordersim.engine.simulate import simulate
 from bordersim.experiments.sweep import BASELINE, point_seed
 from bordersim.experiments.uncertainty import InputDraws, draw_inputs
 from bordersim.model.compile import compile_scenario

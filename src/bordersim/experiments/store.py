@@ -4,6 +4,8 @@ Layout of a sweep directory::
 
     plan.json             what is being run (design, factors, seeds, policies); fixed at the start
     points/000017.npz     a finished point: per-replication outcome counts for every policy
+    points/batch-000018.npz   a batch of finished points (its ``points`` array names them), written
+                          at once: a sweep at cluster scale writes one file per task, not per point
     points/000018.error.json  a point whose compile or simulation raised, with the message
     results.zarr          the consolidated xarray Dataset, built from the point files in point order
     summary.json          counts, failures and why, per-policy metric means
@@ -77,6 +79,11 @@ def point_path(out: Path, index: int) -> Path:
     return Path(out) / POINTS_DIR / f"{index:06d}.npz"
 
 
+def batch_path(out: Path, first: int) -> Path:
+    """The file of a batch of points whose first point is ``first``."""
+    return Path(out) / POINTS_DIR / f"batch-{first:06d}.npz"
+
+
 def error_path(out: Path, index: int) -> Path:
     return Path(out) / POINTS_DIR / f"{index:06d}.error.json"
 
@@ -100,6 +107,30 @@ def write_point(
     path = point_path(out, index)
     atomic_write(path, lambda fh: np.savez(fh, covert=covert, cost=cost, plan_key=np.str_(key)))
     error_path(out, index).unlink(missing_ok=True)
+    return path
+
+
+def write_batch(
+    out: Path,
+    indices: Sequence[int],
+    covert: NDArray[np.int64],
+    cost: NDArray[np.float64],
+    *,
+    key: str = "",
+) -> Path:
+    """Store finished points at once: their ``indices``, covert counts (point, policy, replication,
+    actor, outcome), costs (point, policy) and the plan ``key``; one point goes to its own file
+    (:func:`write_point`). Removes the error records a previous attempt left."""
+    if len(indices) == 1:
+        return write_point(out, indices[0], covert[0], cost[0], key=key)
+    path = batch_path(out, indices[0])
+    idx = np.asarray(indices, dtype=np.int64)
+    atomic_write(
+        path,
+        lambda fh: np.savez(fh, points=idx, covert=covert, cost=cost, plan_key=np.str_(key)),
+    )
+    for i in indices:
+        error_path(out, i).unlink(missing_ok=True)
     return path
 
 
@@ -144,6 +175,48 @@ def read_point(
     return covert, cost
 
 
+def read_batch(
+    path: Path, *, shape: tuple[int, ...] | None = None, key: str | None = None
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """A batch file's (points, covert, cost), checked like :func:`read_point`: zip CRC, the shape
+    (policy, replication, actor, outcome) of every point, one cost per policy, the plan ``key``."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            points = np.asarray(data["points"])
+            covert, cost = np.asarray(data["covert"]), np.asarray(data["cost"])
+            stored_key = str(data["plan_key"])
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+        raise StoreError(
+            f"{path}: damaged batch file ({type(exc).__name__}: {exc}); delete it and rerun with "
+            "--resume to recompute its points"
+        ) from None
+    n = points.shape[0] if points.ndim == 1 else -1
+    if shape is not None and (covert.shape != (n, *shape) or cost.shape != (n, shape[0])):
+        raise StoreError(
+            f"{path}: batch of the wrong shape (covert {covert.shape}, cost {cost.shape}; the plan "
+            f"needs {(n, *shape)} and {(n, shape[0])}); delete it and rerun with --resume"
+        )
+    if points.dtype.kind not in "iu" or covert.dtype.kind not in "iu" or cost.dtype.kind != "f":
+        raise StoreError(f"{path}: batch of the wrong type ({covert.dtype}, {cost.dtype})")
+    if key and stored_key not in ("", key):
+        raise StoreError(
+            f"{path}: a batch of another sweep plan; delete it and rerun with --resume"
+        )
+    return points, covert, cost
+
+
+def batch_points(path: Path) -> list[int]:
+    """The point indices a batch file holds (only its small ``points`` array is read)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return [int(i) for i in np.asarray(data["points"])]
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+        raise StoreError(
+            f"{path}: damaged batch file ({type(exc).__name__}: {exc}); delete it and rerun with "
+            "--resume to recompute its points"
+        ) from None
+
+
 def read_error(out: Path, index: int) -> str:
     path = error_path(out, index)
     try:
@@ -153,11 +226,14 @@ def read_error(out: Path, index: int) -> str:
 
 
 def finished_points(out: Path) -> set[int]:
-    """Indices of points with a complete result file."""
+    """Indices of points with a complete result file (their own or a batch's)."""
     d = Path(out) / POINTS_DIR
     if not d.is_dir():
         return set()
-    return {int(p.name.split(".")[0]) for p in d.glob("[0-9]*.npz")}
+    done = {int(p.name.split(".")[0]) for p in d.glob("[0-9]*.npz")}
+    for p in d.glob("batch-[0-9]*.npz"):
+        done.update(batch_points(p))
+    return done
 
 
 def failed_points(out: Path) -> set[int]:
@@ -208,11 +284,20 @@ def consolidate(
     covert = np.full((n_points, K, replications, A, len(OUTCOMES)), np.nan)
     cost = np.full((n_points, K), np.nan)
     errors = [""] * n_points
+    shape = (K, replications, A, len(OUTCOMES))
+    found = np.zeros(n_points, dtype=bool)
+    for path in sorted((out / POINTS_DIR).glob("batch-[0-9]*.npz")):
+        idx, c, k = read_batch(path, shape=shape, key=key)
+        if idx.size and (idx.min() < 0 or idx.max() >= n_points):
+            raise StoreError(f"{path}: points outside the plan; delete it and rerun with --resume")
+        covert[idx], cost[idx], found[idx] = c, k, True
     for i in range(n_points):
+        if found[i]:
+            continue
         if point_path(out, i).exists():
-            c, k = read_point(out, i, shape=(K, replications, A, len(OUTCOMES)), key=key)
-            covert[i] = c
-            cost[i] = k
+            c1, k1 = read_point(out, i, shape=shape, key=key)
+            covert[i] = c1
+            cost[i] = k1
         elif error_path(out, i).exists():
             errors[i] = read_error(out, i)
         else:

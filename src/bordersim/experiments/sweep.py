@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,92 +28,30 @@ from numpy.typing import NDArray
 
 from bordersim import __version__
 from bordersim.engine import rundir
-from bordersim.engine.rng import RNG_BLOCK
 from bordersim.experiments import store
 from bordersim.experiments.designs import make_design
 from bordersim.experiments.executors import Backend, InlineBackend, run_tasks
 from bordersim.experiments.factors import Space
-from bordersim.experiments.store import SweepError
-from bordersim.model.metrics import COVERT_METRICS, covert_metric
-from bordersim.model.outcomes import (
-    DETECTED_GOT_AWAY,
-    INTERDICTED,
-    TURNED_BACK,
-    UNDETECTED_GOT_AWAY,
+from bordersim.experiments.finalize import finalize
+from bordersim.experiments.points import (
+    BASELINE,
+    BatchOutcome,
+    BatchTask,
+    PointOutcome,
+    SweepContext,
+    point_seed,
+    run_batch,
 )
+from bordersim.experiments.store import SweepError
+from bordersim.experiments.sweep_metrics import METRICS, parse_metric, point_metrics
 from bordersim.scenario.schema import Scenario
 from bordersim.scenario.validation import PolicyNameError, policy_names
 
-BASELINE = "baseline"
-CHUNK_REPS = 4 * RNG_BLOCK  # replications simulated at once inside a point (bounds its memory)
-
-
-# --------------------------------------------------------------------------------------------------
-# metrics
-
-
-#: Metric names in the sweep store (the vocabulary's short keys: ``undetected`` for
-#: ``undetected_got_away``), in store order.
-METRICS: tuple[str, ...] = tuple(m.key for m in COVERT_METRICS)
-
-
-def _metric_key(name: str) -> str:
-    """The store key of a metric given by its key or its full name; SweepError if unknown."""
-    try:
-        return covert_metric(name).key
-    except KeyError:
-        raise SweepError(f"unknown metric {name!r} (known: {', '.join(METRICS)})") from None
-
-
-def point_metrics(covert: NDArray[np.float64], name: str) -> NDArray[np.float64]:
-    """A metric per point: counts are means over replications; rates are ratio estimators
-    (sum of numerators / sum of denominators over replications, as ``bordersim run`` reports them).
-
-    ``covert`` is (..., replication, actor, outcome); the result is (..., actor + 1), the last entry
-    summing all covert actors.
-    """
-    c = np.asarray(covert, dtype=float)
-    c = np.concatenate([c, c.sum(axis=-2, keepdims=True)], axis=-2)
-    tot = c.sum(axis=-3)  # (..., actor+1, 4): sums over replications
-    n = c.shape[-3]
-    attempts = tot.sum(axis=-1)
-    seen = tot[..., INTERDICTED] + tot[..., TURNED_BACK]
-    detected = seen + tot[..., DETECTED_GOT_AWAY]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        true_rate = np.where(attempts > 0, tot[..., INTERDICTED] / attempts, np.nan)
-        observed = np.where(detected > 0, seen / detected, np.nan)
-    values = {
-        "attempts": attempts / n,
-        "interdicted": tot[..., INTERDICTED] / n,
-        "turned_back": tot[..., TURNED_BACK] / n,
-        "detected_got_away": tot[..., DETECTED_GOT_AWAY] / n,
-        "undetected": tot[..., UNDETECTED_GOT_AWAY] / n,
-        "true_rate": true_rate,
-        "observed_rate": observed,
-        "rate_gap": observed - true_rate,
-    }
-    return np.asarray(values[_metric_key(name)], dtype=float)
-
-
-def parse_metric(text: str, actors: Sequence[str]) -> tuple[str, str]:
-    """``name`` or ``actor:name`` to (actor, metric); a bare name means the first covert actor
-    (the scenario's main flow); ``all:name`` sums every covert actor."""
-    actor, _, name = text.rpartition(":")
-    actor = actor or actors[0]
-    if actor not in (*actors, "all"):
-        raise SweepError(
-            f"unknown actor {actor!r} in metric {text!r} (known: {', '.join(actors)}, all)"
-        )
-    return actor, _metric_key(name)
+MAX_BATCH = 64  # design points per task at most
 
 
 # --------------------------------------------------------------------------------------------------
 # the plan and the point task
-
-
-def point_seed(seed: int, point: int) -> int:
-    """The simulation seed of design point ``point`` (shared by all policies there)."""
-    return int(np.random.SeedSequence(seed, spawn_key=(point,)).generate_state(1)[0])
 
 
 def parse_policies(scenario: Scenario, policies: Sequence[str]) -> tuple[str, ...]:
@@ -216,65 +154,6 @@ def make_plan(
     )
 
 
-@dataclass(frozen=True)
-class PointTask:
-    """One design point: its overrides, the policies to run, and its seed."""
-
-    index: int
-    scenario: Scenario
-    overrides: Mapping[str, float]
-    policies: tuple[str, ...]
-    replications: int
-    days: int | None
-    seed: int
-    n_actors: int
-
-
-@dataclass(frozen=True)
-class PointOutcome:
-    index: int
-    covert: NDArray[np.int64] | None  # (policy, replication, actor, outcome)
-    cost: NDArray[np.float64] | None  # (policy,)
-    error: str | None = None
-    seconds: float = 0.0
-
-
-def run_point(task: PointTask) -> PointOutcome:
-    """Compile and simulate one design point for every policy; an exception is returned as the
-    point's error so the sweep carries on."""
-    from bordersim.engine import simulate
-    from bordersim.model.compile import compile_scenario
-
-    t0 = time.perf_counter()
-    K, R = len(task.policies), task.replications
-    covert = np.zeros((K, R, task.n_actors, 4), dtype=np.int64)
-    cost = np.zeros(K)
-    policy = BASELINE
-    try:
-        for k, policy in enumerate(task.policies):
-            compiled = compile_scenario(
-                task.scenario,
-                policy=None if policy == BASELINE else policy,
-                days=task.days,
-                overrides=dict(task.overrides),
-            )
-            for r0 in range(0, R, CHUNK_REPS):
-                n = min(CHUNK_REPS, R - r0)
-                res = simulate(compiled, n, task.seed, rep_start=r0, mode="totals")
-                covert[k, r0 : r0 + n] = res.covert_totals.sum(axis=1)
-                if r0 == 0:
-                    cost[k] = res.cost_summary()["cost_rub"]
-                del res
-    except Exception as exc:
-        msg = " ".join(f"{type(exc).__name__}: {exc}".split())
-        msg = re.sub(r"\s*For further information visit \S+", "", msg)
-        msg = re.sub(r"\s*\[type=.*?input_type=\w+\]", "", msg)  # pydantic's echo of the input
-        return PointOutcome(
-            task.index, None, None, f"policy {policy}: {msg}", time.perf_counter() - t0
-        )
-    return PointOutcome(task.index, covert, cost, None, time.perf_counter() - t0)
-
-
 # --------------------------------------------------------------------------------------------------
 # running
 
@@ -300,19 +179,16 @@ class SweepSummary:
         return dict(sorted(reasons.items(), key=lambda kv: -kv[1]))
 
 
-def _tasks(plan: SweepPlan, indices: Sequence[int]) -> Iterator[PointTask]:
-    n_act = len(plan.actors)
-    for i in indices:
-        yield PointTask(
-            index=i,
-            scenario=plan.scenario,
-            overrides=plan.space.overrides(plan.unit_samples[i]),
-            policies=plan.policies,
-            replications=plan.replications,
-            days=plan.days,
-            seed=point_seed(plan.seed, i),
-            n_actors=n_act,
-        )
+def _batches(plan: SweepPlan, indices: Sequence[int], size: int) -> Iterator[BatchTask]:
+    for j in range(0, len(indices), size):
+        chunk = tuple(indices[j : j + size])
+        yield BatchTask(chunk, plan.unit_samples[list(chunk)])
+
+
+def batch_size(n_points: int, workers: int) -> int:
+    """Points per task: about eight tasks per worker (so the load stays balanced at the end), at
+    most :data:`MAX_BATCH` (a task's result stays small and progress stays fresh)."""
+    return max(1, min(MAX_BATCH, -(-n_points // (8 * max(1, workers)))))
 
 
 def prepare_dir(plan: SweepPlan, out: Path, *, resume: bool) -> set[int]:
@@ -366,16 +242,18 @@ def run_sweep(
     resume: bool = False,
     on_point: Callable[[PointOutcome], None] | None = None,
     window: int | None = None,
+    batch: int | None = None,
 ) -> SweepSummary:
-    """Run the plan's missing points on ``backend``, writing each as it finishes, then consolidate.
+    """Run the plan's missing points on ``backend``, ``batch`` points per task (default
+    :func:`batch_size`), writing each batch's points at once as it finishes, then consolidate.
 
-    On resume, points with a result file are reused; failed points are tried again (a failure may
+    The scenario goes to each worker once (:meth:`Backend.share`). On resume, points with a result file are reused; failed points are tried again (a failure may
     have been transient; a deterministic one fails the same way again).
     """
     out = Path(out)
     store.check_target(out, resume=resume)
     with rundir.locked(out):  # one sweep at a time in a directory
-        return _run_locked(plan, out, backend or InlineBackend(), resume, on_point, window)
+        return _run_locked(plan, out, backend or InlineBackend(), resume, on_point, window, batch)
 
 
 def _run_locked(
@@ -385,6 +263,7 @@ def _run_locked(
     resume: bool,
     on_point: Callable[[PointOutcome], None] | None,
     window: int | None,
+    batch: int | None,
 ) -> SweepSummary:
     t0 = time.perf_counter()
     key = plan.key()
@@ -396,85 +275,52 @@ def _run_locked(
         backend=backend.description,
     )
 
-    def done(task: PointTask, outcome: PointOutcome | None, exc: BaseException | None) -> None:
+    def done(task: BatchTask, outcome: BatchOutcome | None, exc: BaseException | None) -> None:
         if outcome is None:
-            outcome = PointOutcome(task.index, None, None, f"worker failed: {exc!r}")
-        if outcome.error is None and outcome.covert is not None and outcome.cost is not None:
-            store.write_point(out, outcome.index, outcome.covert, outcome.cost, key=key)
-            summary.computed += 1
-        else:
-            store.write_point_error(out, outcome.index, outcome.error or "unknown error")
+            outcome = BatchOutcome((), np.zeros(0, np.int64), np.zeros(0), {})
+            outcome.errors.update({i: f"worker failed: {exc!r}" for i in task.indices})
+        if outcome.indices:
+            store.write_batch(out, outcome.indices, outcome.covert, outcome.cost, key=key)
+            summary.computed += len(outcome.indices)
+        for i, msg in outcome.errors.items():
+            store.write_point_error(out, i, msg or "unknown error")
         if on_point is not None:
-            on_point(outcome)
+            for point in outcome.outcomes():
+                on_point(point)
 
-    run_tasks(backend, run_point, _tasks(plan, todo), done, window=window)
+    ctx = SweepContext(
+        key=key,
+        scenario=plan.scenario,
+        space=plan.space,
+        policies=plan.policies,
+        replications=plan.replications,
+        days=plan.days,
+        seed=plan.seed,
+        n_actors=len(plan.actors),
+    )
+    size = batch or batch_size(len(todo), backend.workers)
+    tasks = _batches(plan, todo, size)
+    run_tasks(backend, run_batch, tasks, done, window=window, shared=(key, ctx))
     summary.seconds = time.perf_counter() - t0
     finalize(plan, out, summary)
     return summary
 
 
-def finalize(plan: SweepPlan, out: Path, summary: SweepSummary) -> None:
-    """Consolidate the point files into results.zarr and write summary.json."""
-    for i in store.failed_points(out):
-        summary.failed[i] = store.read_error(out, i)
-    attrs = {
-        "scenario": plan.scenario.id,
-        "scenario_hash": plan.scenario_hash,
-        "bordersim_version": __version__,
-        "seed": plan.seed,
-        "design": plan.design,
-        "design_points": plan.points_param,
-        "replications": plan.replications,
-        "days": plan.days if plan.days is not None else plan.scenario.period.days,
-        "grouping": plan.space.grouping,
-        "fixed": json.dumps(dict(sorted(plan.space.fixed.items()))),
-        "space": json.dumps(plan.space.describe(), sort_keys=True),
-        "command": json.dumps(list(plan.command)),
-        "seeds": (
-            "point p simulates from seed point_seed[p] = SeedSequence(seed, spawn_key=(p,))"
-            ".generate_state(1)[0], the same for every policy (common random numbers); "
-            f"replication r draws from SeedSequence(point_seed[p], spawn_key=(r // {RNG_BLOCK},))"
-        ),
-        "metrics": "per point: counts are means over replications; rates are ratio estimators",
-    }
-    stored = store.read_plan(out / store.PLAN_FILE)
-    attrs["command"] = json.dumps(stored.get("command", []))  # the first invocation's
-    ds = store.consolidate(
-        out,
-        n_points=plan.n_points,
-        policies=plan.policies,
-        replications=plan.replications,
-        actors=plan.actors,
-        factor_names=plan.space.names,
-        unit_samples=plan.unit_samples,
-        factor_values=plan.space.values(plan.unit_samples),
-        factor_sourced=[f.sourced for f in plan.space.factors],
-        factor_kind=[f.kind for f in plan.space.factors],
-        point_seeds=np.array([point_seed(plan.seed, i) for i in range(plan.n_points)], np.uint64),
-        metrics={m: (lambda c, m=m: point_metrics(c, m)) for m in METRICS},
-        attrs=attrs,
-        key=plan.key(),
-    )
-    means: dict[str, Any] = {}
-    for pol in plan.policies:
-        row = {}
-        for m in METRICS:
-            vals = ds[m].sel(policy=pol).values  # (point, metric_actor)
-            row[m] = {
-                a: (None if np.all(np.isnan(vals[:, j])) else float(np.nanmean(vals[:, j])))
-                for j, a in enumerate(ds["metric_actor"].values.tolist())
-            }
-        means[pol] = row
-    store.write_json(
-        out / store.SUMMARY,
-        {
-            "n_points": summary.n_points,
-            "finished": summary.n_points - len(summary.failed),
-            "failed": len(summary.failed),
-            "failure_reasons": summary.failure_reasons(),
-            "failed_points": sorted(summary.failed),
-            "policies": list(plan.policies),
-            "replications_per_point": plan.replications,
-            "mean_over_points": rundir.clean_json(means, digits=None),
-        },
-    )
+__all__ = [
+    "BASELINE",
+    "MAX_BATCH",
+    "METRICS",
+    "PointOutcome",
+    "SweepError",
+    "SweepPlan",
+    "SweepSummary",
+    "batch_size",
+    "finalize",
+    "make_plan",
+    "parse_metric",
+    "parse_policies",
+    "point_metrics",
+    "point_seed",
+    "prepare_dir",
+    "run_sweep",
+]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from bordersim.engine.simulate import simulate
+from bordersim.engine.kernel import simulate
 from bordersim.experiments.compare import (
     METRIC_INFO,
     RATIO_METRICS,

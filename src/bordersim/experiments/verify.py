@@ -36,8 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from bordersim.engine.kernel import simulate
 from bordersim.engine.results import Estimate, ratio_ci
-from bordersim.engine.simulate import simulate
 from bordersim.experiments.verify_metrics import MetricCheck, MetricChecks, metric_checks
 from bordersim.model.choice import quantal_response
 from bordersim.model.compile import compile_scenario

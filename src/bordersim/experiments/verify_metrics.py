@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from bordersim.engine.kernel import simulate
 from bordersim.engine.results import Estimate, Results, mean_ci
-from bordersim.engine.simulate import simulate
 from bordersim.experiments.compare import (
     METRIC_INFO,
     RATIO_METRICS,

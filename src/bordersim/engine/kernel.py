@@ -18,7 +18,9 @@ depend on how replications are split between calls or workers:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -27,12 +29,14 @@ from bordersim.engine.covert import CovertOut, covert_block
 from bordersim.engine.fleeing import FleeingBlock, daily_inflow, simulate_fleeing
 from bordersim.engine.incursions import IncursionOutcome, simulate_incursions
 from bordersim.engine.results import Results
-from bordersim.engine.rng import FLEEING_STREAM, blocks_for, stream_generator
+from bordersim.engine.rng import FLEEING_STREAM, RNG_BLOCK, blocks_for, stream_generator
 from bordersim.model.compile import Compiled
 from bordersim.model.outcomes import UNDETECTED_GOT_AWAY
 
 #: blocks whose reception queues are simulated together (memory ~ days x replications x crossings)
 FLEE_GROUP = 4
+#: replications per chunk of a streamed daily run (a multiple of RNG_BLOCK): its memory bound
+STREAM_CHUNK = RNG_BLOCK
 
 
 def simulate(
@@ -84,6 +88,72 @@ def simulate(
     )
 
 
+def simulate_streamed(
+    compiled: Compiled,
+    replications: int,
+    seed: int,
+    *,
+    days: int | None = None,
+    chunk: int = STREAM_CHUNK,
+    progress: Callable[[int], None] | None = None,
+    scenario_hash: str = "",
+) -> Results:
+    """A daily-mode run whose daily arrays are never whole in memory: the totals come from a
+    totals-mode run now, and ``covert_daily`` / the incursions' ``daily`` are lazy (Dask) arrays
+    whose chunks of ``chunk`` replications are simulated again, in daily mode, when the store
+    writes them (one chunk at a time, into its own Zarr chunks).
+
+    Every replication draws from its own block's streams (:mod:`bordersim.engine.rng`), so the
+    numbers are those of ``simulate(..., mode="daily")`` bit for bit; the price is simulating each
+    replication twice. Memory stays flat in ``replications``.
+    """
+    if chunk % RNG_BLOCK or chunk <= 0:
+        raise ValueError(f"chunk must be a positive multiple of {RNG_BLOCK}")
+    res = simulate(
+        compiled,
+        replications,
+        seed,
+        days=days,
+        mode="totals",
+        progress=progress,
+        scenario_hash=scenario_hash,
+    )
+    incursions = res.incursions
+    covert, armed = _lazy_daily(
+        compiled, replications, seed, res.days, chunk, armed=incursions is not None
+    )
+    if incursions is not None:
+        incursions = dataclasses.replace(incursions, daily=armed)
+    return dataclasses.replace(res, covert_daily=covert, incursions=incursions)
+
+
+def _lazy_daily(
+    compiled: Compiled, replications: int, seed: int, days: int, chunk: int, armed: bool
+) -> tuple[Any, Any]:
+    """Dask arrays (replication, day, sector, actor, outcome) and (replication, day, sector, 2),
+    each chunk one daily-mode simulation of ``chunk`` replications (shared by both arrays)."""
+    import dask  # heavy: only a streamed daily run needs it
+    import dask.array as da
+
+    def part(r0: int, n: int) -> tuple[Any, Any]:
+        out = simulate(compiled, n, seed, days=days, mode="daily", rep_start=r0)
+        inc = out.incursions.daily if out.incursions is not None else None
+        return out.covert_daily, inc
+
+    S, A = len(compiled.sector_ids), len(compiled.covert_ids)
+    covert_parts, armed_parts = [], []
+    for r0 in range(0, replications, chunk):
+        n = min(chunk, replications - r0)
+        both = dask.delayed(part, nout=2, pure=True)(r0, n)
+        covert_parts.append(da.from_delayed(both[0], (n, days, S, A, 4), dtype=np.int32))
+        if armed:
+            armed_parts.append(da.from_delayed(both[1], (n, days, S, 2), dtype=np.int16))
+    return (
+        da.concatenate(covert_parts, axis=0),
+        da.concatenate(armed_parts, axis=0) if armed_parts else None,
+    )
+
+
 def _results(
     compiled: Compiled,
     seed: int,
@@ -118,4 +188,4 @@ def _results(
     )
 
 
-__all__ = ["UNDETECTED_GOT_AWAY", "simulate"]
+__all__ = ["STREAM_CHUNK", "UNDETECTED_GOT_AWAY", "simulate", "simulate_streamed"]
