@@ -23,6 +23,7 @@ from rich.table import Table
 
 from bordersim import api
 from bordersim.cli.common import JsonOpt, ScenarioArg, console, fail, load_or_fail, parse_date
+from bordersim.cli.optimize_armed import print_armed
 from bordersim.cli.verify_table import print_metric_checks
 from bordersim.scenario.options import finite_option
 
@@ -100,6 +101,31 @@ def optimize(
     road_speed: Annotated[
         float, typer.Option(min=1e-6, max=1e4, callback=finite_option, help="--sites: road km/h")
     ] = 40.0,
+    breach_weight: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            max=1e9,
+            callback=finite_option,
+            help="a breach costs as much as W undetected crossings (0: covert only; default 100)",
+        ),
+    ] = None,
+    min_guards_per_sector: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            callback=finite_option,
+            help="guards every sector keeps (default: 10 per outpost of the post structure)",
+        ),
+    ] = None,
+    allow_empty: Annotated[bool, typer.Option(help="allow sectors with no guards")] = False,
+    robust: Annotated[
+        bool, typer.Option(help="also plan against the worst case over draws")
+    ] = False,
+    robust_draws: Annotated[int, typer.Option(min=2, max=4096, help="--robust: draws")] = 32,
+    robust_quantile: Annotated[
+        str, typer.Option(help="--robust: 'worst' or a quantile q in (0, 1]")
+    ] = "worst",
 ) -> None:
     """Recommend where the border guards stand (and check it by simulation), solve a security
     game file, or site reserve bases."""
@@ -129,16 +155,32 @@ def optimize(
             )  # fmt: skip
         except MemoryBudgetError as exc:
             fail(str(exc))
+    quant = _quantile(robust_quantile)
     try:
         result = api.optimize(
             sc, date=when, guards=guards, actor=actor, adversary=adversary,
             rationality=rationality, integer=integer, policy=policy, verify=verify,
             verify_days=verify_days, verify_start=parse_date(verify_start, "--verify-start"),
-            seed=seed,
+            seed=seed, breach_weight=breach_weight, min_guards=min_guards_per_sector,
+            allow_empty=allow_empty, robust=robust, robust_draws=robust_draws,
+            robust_quantile=quant,
         )  # fmt: skip
     except ValueError as exc:  # CompileError is a ValueError
         fail(str(exc))
     _report_plan(result, scenario, policy, policy_name, write_policy, out, json_out)
+
+
+def _quantile(text: str) -> float | None:
+    """--robust-quantile: 'worst' (None) or a number in (0, 1]."""
+    if text.strip().lower() == "worst":
+        return None
+    try:
+        q = float(text)
+    except ValueError:
+        q = float("nan")
+    if not 0.0 < q <= 1.0:  # also NaN
+        fail(f"--robust-quantile must be 'worst' or a number in (0, 1], got {text!r}")
+    return q
 
 
 def _report_plan(
@@ -178,6 +220,7 @@ def _report_plan(
         sys.stdout.write(_dumps(report))
         return
     _print_plan(result.plan, result.verification)
+    print_armed(console, result.plan, result.robust)
     if write_policy is not None:
         console.print(
             f"policy written to [bold]{write_policy}[/]: bordersim run --policy-file "

@@ -43,6 +43,7 @@ __all__ = [
     "MixedPlan",
     "Terms",
     "breach_curve",
+    "choose_levels",
     "default_min_guards",
     "draw_values",
     "solve_mixed",
@@ -130,10 +131,13 @@ def draw_values(terms: Sequence[Terms], levels: FloatArray) -> tuple[FloatArray,
     return np.asarray(cov, dtype=float), np.asarray(br, dtype=float)
 
 
-def _milp(
+def choose_levels(
     levels: FloatArray, cov: FloatArray, br: FloatArray, budget: float, quantile: float | None
 ) -> NDArray[np.int64]:
-    """Index of the chosen level per sector (see the module docstring for the program)."""
+    """Index of the chosen level per sector (see the module docstring for the program).
+
+    ``levels`` (S, K) guards; ``cov`` / ``br`` (D, S, K) the covert value and the weighted breach
+    rate of each sector at each level in each draw; ``quantile`` None: the worst case over draws."""
     # Over 40 lines only through building the sparse constraint rows of one MILP.
     D, S, K = cov.shape
     nx = S * K
@@ -209,9 +213,11 @@ def solve_mixed(
     *,
     integer: bool = False,
     quantile: float | None = None,
+    refine: PlanInputs | None = None,
 ) -> MixedPlan:
-    """Minimise J (one draw) or its worst case / ``quantile`` over the draws; the first draw is the
-    nominal one, on which the unspent guards are water-filled (see the module docstring)."""
+    """Minimise J (one draw) or its worst case / ``quantile`` over the draws; the unspent guards
+    are then water-filled on ``refine``'s covert values (default: the first draw's), see the module
+    docstring."""
     lo = np.asarray(lower, dtype=float)
     if float(lo.sum()) > budget + 1e-9:
         raise ValueError(
@@ -219,9 +225,9 @@ def solve_mixed(
         )
     levels = _grid(lo, budget, integer)
     cov, br = draw_values(terms, levels)
-    pick = _milp(levels, cov, br, budget, quantile)
+    pick = choose_levels(levels, cov, br, budget, quantile)
     base = levels[np.arange(levels.shape[0]), pick]
-    nom = terms[0].inputs
+    nom = refine if refine is not None else terms[0].inputs
     wf = water_fill(
         nom.values, budget, nom.length_km, nom.sweep_width_km, nom.equipment, nom.p_interdict,
         lower=base, integer=integer,

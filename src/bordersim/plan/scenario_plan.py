@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 
 from bordersim.model.choice import best_response, expected_values, quantal_response
 from bordersim.plan.armed_plan import (
+    DEFAULT_BREACH_WEIGHT,
     Terms,
     breach_curve,
     default_min_guards,
@@ -243,8 +244,8 @@ def plan_scenario(
     rationality: float | None = None,
     integer: bool = False,
     policy: str | None = None,
-    breach_weight: float = 0.0,
-    min_guards: float | None = 0.0,
+    breach_weight: float = DEFAULT_BREACH_WEIGHT,
+    min_guards: float | None = None,
 ) -> ScenarioPlan:
     """Recommend an allocation of the border guards on ``date`` (see the module docstring).
 
