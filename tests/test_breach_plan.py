@@ -165,7 +165,8 @@ def test_robust_milp_equals_brute_force_minimax(seed: int, quantile: float | Non
     levels, cov, br, budget = _tiny(seed)
     D, S, _ = cov.shape
     keep = D if quantile is None else int(np.ceil(quantile * D))
-    pick = choose_levels(levels, cov, br, budget, quantile)
+    pick, stopped = choose_levels(levels, cov, br, budget, quantile)
+    assert stopped == ""
     assert levels[np.arange(S), pick].sum() <= budget + 1e-9
     j = cov[:, np.arange(S), pick].max(axis=1) + br[:, np.arange(S), pick].sum(axis=1)
     assert float(np.sort(j)[keep - 1]) == pytest.approx(_brute(levels, cov, br, budget, keep))

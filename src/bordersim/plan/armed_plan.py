@@ -133,8 +133,9 @@ def draw_values(terms: Sequence[Terms], levels: FloatArray) -> tuple[FloatArray,
 
 def choose_levels(
     levels: FloatArray, cov: FloatArray, br: FloatArray, budget: float, quantile: float | None
-) -> NDArray[np.int64]:
-    """Index of the chosen level per sector (see the module docstring for the program).
+) -> tuple[NDArray[np.int64], str]:
+    """Index of the chosen level per sector (see the module docstring for the program), and a note
+    that is empty when HiGHS proved the grid optimum (else it says why it stopped).
 
     ``levels`` (S, K) guards; ``cov`` / ``br`` (D, S, K) the covert value and the weighted breach
     rate of each sector at each level in each draw; ``quantile`` None: the worst case over draws."""
@@ -197,7 +198,10 @@ def choose_levels(
     )  # fmt: skip
     if res.x is None:
         raise ValueError(f"the mixed allocation MILP found no solution ({res.message})")
-    return np.asarray(np.argmax(res.x[:nx].reshape(S, K), axis=1), dtype=np.int64)
+    pick = np.asarray(np.argmax(res.x[:nx].reshape(S, K), axis=1), dtype=np.int64)
+    gap = getattr(res, "mip_gap", 0.0) or 0.0
+    note = "" if res.status == 0 else f" (HiGHS stopped: {res.message}; MIP gap {gap:.2g})"
+    return pick, note
 
 
 def _aggregate(vals: FloatArray, quantile: float | None) -> float:
@@ -225,7 +229,7 @@ def solve_mixed(
         )
     levels = _grid(lo, budget, integer)
     cov, br = draw_values(terms, levels)
-    pick = choose_levels(levels, cov, br, budget, quantile)
+    pick, stopped = choose_levels(levels, cov, br, budget, quantile)
     base = levels[np.arange(levels.shape[0]), pick]
     nom = refine if refine is not None else terms[0].inputs
     wf = water_fill(
@@ -242,5 +246,6 @@ def solve_mixed(
         f"{what} of covert value + breach weight x breaches"
         + (f" over {len(terms)} draws" if len(terms) > 1 else "")
         + ", then the unspent guards water-filled on top (never worse than the grid optimum)"
+        + stopped
     )
     return MixedPlan(g, vals, _aggregate(vals, quantile), method)
