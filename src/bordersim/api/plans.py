@@ -125,6 +125,10 @@ def optimize(
         raise ValueError(f"adversary must be best or quantal, got {adversary!r}")
     if adversary == "quantal" and rationality is None:
         raise ValueError("a quantal adversary needs its rationality lambda (>= 0)")
+    if robust and adversary != "best":
+        raise ValueError(
+            "--robust plans against a best-responding adversary only (--adversary best)"
+        )
     sc = as_scenario(scenario)
     plan = plan_scenario(
         sc.model, date=parse_date(date, "date"), guards=guards, actor=actor,
