@@ -4,6 +4,7 @@ per sector, the robust plan and its price."""
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -196,3 +197,13 @@ def test_robust_plan_beats_the_nominal_plan_over_the_draws(sc: Scenario) -> None
     assert rp.robust.allocation.sum() == pytest.approx(inp.budget, rel=1e-9)
     one = solve_mixed([nominal], inp.budget, lo)
     assert rp.nominal_at_nominal <= float(nominal.value(one.allocation)) + 1e-12
+
+
+def test_optimize_robust_json_has_the_robust_plan_and_its_price() -> None:
+    r = CliRunner().invoke(app, ["optimize", "--robust", "--robust-draws", "2", "--json"])
+    assert r.exit_code == 0, r.output
+    rob = json.loads(r.stdout)["robust"]
+    assert rob["draws"] == 2 and rob["criterion"] == "worst"
+    assert rob["price"] >= 0.0 and rob["gain"] >= -1e-9
+    assert sum(rob["recommended"].values()) == pytest.approx(9240.0, rel=1e-9)
+    assert min(rob["recommended"].values()) > 0
