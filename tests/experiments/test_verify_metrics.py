@@ -27,12 +27,12 @@ def test_worsened_needs_the_whole_interval_on_the_worse_side() -> None:
 
 
 def test_a_plan_weighing_covert_crossings_only_is_flagged_for_breaches() -> None:
-    """The planner as v0.1 has it weighs covert crossings only (h-model's breach weight will
-    change that; then plan with that weight at 0 here). On 2021 it moves guards away from the
-    sectors where armed groups attack: covert figures improve, breaches rise beyond the paired
-    CI (40 replications, 30 days, seed 2021: 0 before, ~0.28 [0.10, 0.45] after)."""
+    """The planner weighing covert crossings only (breach weight 0, empty sectors allowed: v0.1's
+    planner) moves guards away from the sectors where armed groups attack on 2021: covert figures
+    improve, breaches rise beyond the paired CI (40 replications, 30 days, seed 2021: 0 before,
+    ~0.28 [0.10, 0.45] after)."""
     sc = load("tajik-afghan-2021")
-    plan = plan_scenario(sc)
+    plan = plan_scenario(sc, breach_weight=0.0, min_guards=0.0)
     v = verify_plan(plan, sc, replications=40, days=30, seed=2021)
     assert v.metrics is not None
     by = {c.metric: c for c in v.metrics.checks}

@@ -23,9 +23,17 @@ from bordersim.scenario.schema import Policy
 
 if TYPE_CHECKING:  # the real imports are lazy: the planner imports scipy, verification the engine
     from bordersim.experiments.verify import Verification
+    from bordersim.plan.robust_plan import RobustPlan
     from bordersim.plan.scenario_plan import ScenarioPlan
 
-__all__ = ["HISTORIC_DEFENDERS_KILLED", "EngageResult", "PlanResult", "engage", "optimize"]
+__all__ = [
+    "HISTORIC_DEFENDERS_KILLED",
+    "EngageResult",
+    "PlanResult",
+    "engage",
+    "optimize",
+    "robust_allocation",
+]
 
 HISTORIC_DEFENDERS_KILLED = 25.0  # timeline.csv, 1993-07-13: 22 border guards + 3 from the 201st
 
@@ -40,6 +48,7 @@ class PlanResult:
     plan: ScenarioPlan
     verification: Verification | None
     scenario: Scenario
+    robust: RobustPlan | None = None  # optimize(robust=True): the robust plan and its price
 
     def summary(self) -> dict[str, Any]:
         """The plan as ``bordersim optimize --json`` prints it (without ``policy_file``): floats
@@ -56,6 +65,8 @@ class PlanResult:
         report["verification"] = (
             self.verification.as_dict() if self.verification is not None else None
         )
+        if self.robust is not None:  # only when asked, so the default JSON keeps its keys
+            report["robust"] = self.robust.to_dict(self.plan.sector_ids)
         data: dict[str, Any] = clean_for_json(report)
         return data
 
@@ -80,10 +91,24 @@ def optimize(
     verify_days: int = 60,
     verify_start: dt.date | str | None = None,
     seed: int = 2021,
+    breach_weight: float | None = None,
+    min_guards: float | None = None,
+    allow_empty: bool = False,
+    robust: bool = False,
+    robust_draws: int = 32,
+    robust_quantile: float | None = None,
 ) -> PlanResult:
     """Allocate the on-duty border guards (default: the phase's) against a best-responding
     (``adversary="best"``) or quantal (``"quantal"`` with ``rationality``) adversary; ``verify=N``
     re-runs the plan through the engine with N replications. ``ValueError`` for an impossible ask.
+
+    Armed incursions: ``breach_weight`` (default
+    :data:`~bordersim.plan.armed_plan.DEFAULT_BREACH_WEIGHT`) is what one breach costs in undetected
+    crossings; every sector keeps ``min_guards`` (default: the post structure's minimum garrison,
+    :func:`~bordersim.plan.armed_plan.default_min_guards`) unless ``allow_empty``. ``robust=True``
+    also solves the plan that minimises the worst case (``robust_quantile=None``) or a quantile of
+    the objective over ``robust_draws`` Latin-hypercube draws of the ledger's ranges (seed ``seed``),
+    with its price against the nominal plan (:mod:`bordersim.plan.robust_plan`).
 
     Example:
         >>> import bordersim as bs
@@ -93,25 +118,65 @@ def optimize(
         True
     """
     from bordersim.experiments.verify import verify_plan  # engine + scipy: lazy for start-up
+    from bordersim.plan.armed_plan import DEFAULT_BREACH_WEIGHT
     from bordersim.plan.scenario_plan import plan_scenario
 
     if adversary not in ("best", "quantal"):
         raise ValueError(f"adversary must be best or quantal, got {adversary!r}")
     if adversary == "quantal" and rationality is None:
         raise ValueError("a quantal adversary needs its rationality lambda (>= 0)")
+    if robust and adversary != "best":
+        raise ValueError(
+            "--robust plans against a best-responding adversary only (--adversary best)"
+        )
     sc = as_scenario(scenario)
     plan = plan_scenario(
         sc.model, date=parse_date(date, "date"), guards=guards, actor=actor,
         adversary=adversary,  # type: ignore[arg-type]
         rationality=rationality, integer=integer, policy=policy,
+        breach_weight=DEFAULT_BREACH_WEIGHT if breach_weight is None else breach_weight,
+        min_guards=0.0 if allow_empty else min_guards,
     )  # fmt: skip
+    robust_plan = None
+    if robust:
+        robust_plan = robust_allocation(
+            plan, sc.model, draws=robust_draws, quantile=robust_quantile, seed=seed
+        )
     verification = None
     if verify:
         verification = verify_plan(
             plan, sc.model, replications=max(verify, 2), days=verify_days,
             start=parse_date(verify_start, "verify_start"), seed=seed,
         )  # fmt: skip
-    return PlanResult(plan, verification, sc)
+    return PlanResult(plan, verification, sc, robust_plan)
+
+
+def robust_allocation(
+    plan: ScenarioPlan, scenario: Any, *, draws: int, quantile: float | None, seed: int
+) -> RobustPlan:
+    """The robust plan for ``plan``'s problem over ``draws`` draws of the ledger's ranges: each
+    draw's overrides compile a problem on the same date, budget, actor and policy (the nominal
+    budget in every draw: the allocation is of the guards on duty today)."""
+    from bordersim.experiments.uncertainty import draw_inputs  # engine: lazy for start-up
+    from bordersim.plan.armed_plan import Terms
+    from bordersim.plan.breach import breach_model
+    from bordersim.plan.robust_plan import solve_robust
+    from bordersim.plan.scenario_inputs import plan_inputs
+
+    if draws < 2:
+        raise ValueError(f"--robust-draws must be >= 2, got {draws}")
+    i = plan.inputs
+    nominal = Terms(i, breach_model(i.compiled, i.phase), plan.breach_weight)
+    terms = []
+    for o in draw_inputs(scenario, draws, seed=seed).overrides:
+        d = plan_inputs(
+            scenario, date=i.date, guards=i.budget, actor=i.actor, policy=i.policy, overrides=o
+        )
+        terms.append(Terms(d, breach_model(d.compiled, d.phase), plan.breach_weight))
+    assert plan.min_guards is not None
+    return solve_robust(
+        nominal, terms, i.budget, plan.min_guards, quantile=quantile, integer=plan.integer
+    )
 
 
 @dataclass(frozen=True)

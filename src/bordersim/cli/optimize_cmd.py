@@ -23,6 +23,8 @@ from rich.table import Table
 
 from bordersim import api
 from bordersim.cli.common import JsonOpt, ScenarioArg, console, fail, load_or_fail, parse_date
+from bordersim.cli.optimize_armed import print_armed
+from bordersim.cli.optimize_game import solve_game_file
 from bordersim.cli.verify_table import print_metric_checks
 from bordersim.scenario.options import finite_option
 
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
     from bordersim.api import PlanResult
     from bordersim.experiments.verify import Verification
     from bordersim.plan.scenario_plan import ScenarioPlan, SitingReport
-    from bordersim.plan.stackelberg import StackelbergSolution
 
 
 GameOpt = Annotated[Path | None, typer.Option(help="solve a security-game JSON file instead")]
@@ -100,11 +101,36 @@ def optimize(
     road_speed: Annotated[
         float, typer.Option(min=1e-6, max=1e4, callback=finite_option, help="--sites: road km/h")
     ] = 40.0,
+    breach_weight: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            max=1e9,
+            callback=finite_option,
+            help="a breach costs as much as W undetected crossings (0: covert only; default 100)",
+        ),
+    ] = None,
+    min_guards_per_sector: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            callback=finite_option,
+            help="guards every sector keeps (default: 10 per outpost of the post structure)",
+        ),
+    ] = None,
+    allow_empty: Annotated[bool, typer.Option(help="allow sectors with no guards")] = False,
+    robust: Annotated[
+        bool, typer.Option(help="also plan against the worst case over draws")
+    ] = False,
+    robust_draws: Annotated[int, typer.Option(min=2, max=4096, help="--robust: draws")] = 32,
+    robust_quantile: Annotated[
+        str, typer.Option(help="--robust: 'worst' or a quantile q in (0, 1]")
+    ] = "worst",
 ) -> None:
     """Recommend where the border guards stand (and check it by simulation), solve a security
     game file, or site reserve bases."""
     if game is not None:
-        _game(game, check, json_out)
+        solve_game_file(game, check, json_out)
         return
     sc = load_or_fail(scenario)
     when = parse_date(date, "--date")
@@ -129,16 +155,32 @@ def optimize(
             )  # fmt: skip
         except MemoryBudgetError as exc:
             fail(str(exc))
+    quant = _quantile(robust_quantile)
     try:
         result = api.optimize(
             sc, date=when, guards=guards, actor=actor, adversary=adversary,
             rationality=rationality, integer=integer, policy=policy, verify=verify,
             verify_days=verify_days, verify_start=parse_date(verify_start, "--verify-start"),
-            seed=seed,
+            seed=seed, breach_weight=breach_weight, min_guards=min_guards_per_sector,
+            allow_empty=allow_empty, robust=robust, robust_draws=robust_draws,
+            robust_quantile=quant,
         )  # fmt: skip
     except ValueError as exc:  # CompileError is a ValueError
         fail(str(exc))
     _report_plan(result, scenario, policy, policy_name, write_policy, out, json_out)
+
+
+def _quantile(text: str) -> float | None:
+    """--robust-quantile: 'worst' (None) or a number in (0, 1]."""
+    if text.strip().lower() == "worst":
+        return None
+    try:
+        q = float(text)
+    except ValueError:
+        q = float("nan")
+    if not 0.0 < q <= 1.0:  # also NaN
+        fail(f"--robust-quantile must be 'worst' or a number in (0, 1], got {text!r}")
+    return q
 
 
 def _report_plan(
@@ -178,6 +220,7 @@ def _report_plan(
         sys.stdout.write(_dumps(report))
         return
     _print_plan(result.plan, result.verification)
+    print_armed(console, result.plan, result.robust)
     if write_policy is not None:
         console.print(
             f"policy written to [bold]{write_policy}[/]: bordersim run --policy-file "
@@ -260,81 +303,6 @@ def _print_plan(plan: ScenarioPlan, verification: Verification | None) -> None:
             f"[yellow]compiled guards differ from the plan by {100 * v.guards_error:.2g}%[/]"
         )
     print_metric_checks(console, v.metrics)  # every metric before and after (verify_table)
-
-
-def _game(path: Path, check: bool, json_out: bool) -> None:
-    # the planners import scipy.optimize (HiGHS), slow to import: only this branch needs them
-    from bordersim.cli.game_bayes import solve_bayesian_file
-    from bordersim.plan.bayesian import BayesianGame
-    from bordersim.plan.bayesian_files import load_any_game
-    from bordersim.plan.stackelberg import GameFileError, solve_multiple_lps, solve_origami
-
-    try:
-        g = load_any_game(path)  # either format (h-robust: attacker types)
-    except GameFileError as exc:
-        fail(str(exc))
-    if isinstance(g, BayesianGame):  # several types: DOBSS; one type: today's ORIGAMI answer
-        if g.n_types > 1:
-            solve_bayesian_file(path, g, check, json_out)
-            return
-        g = g.type_game(0)
-    sol = solve_origami(g)
-    ref = solve_multiple_lps(g) if check else None
-    data: dict[str, Any] = _solution_dict(sol)
-    data["game"] = str(path)
-    data["resources"] = g.resources
-    if ref is not None:
-        scale = max(1.0, abs(sol.defender_utility), abs(sol.attacker_utility))
-        diff = max(
-            abs(sol.defender_utility - ref.defender_utility),
-            abs(sol.attacker_utility - ref.attacker_utility),
-        )
-        data["check"] = {
-            **_solution_dict(ref),
-            "max_utility_difference": diff,
-            "agree": diff <= 1e-6 * scale,
-        }
-    if json_out:
-        sys.stdout.write(_dumps(data))
-        return
-    t = Table(title=f"{path.name}: {g.n_targets} targets, {g.resources:g} resources (ORIGAMI)")
-    t.add_column("target")
-    t.add_column("coverage", justify="right")
-    if ref is not None:
-        t.add_column("coverage (multiple LPs)", justify="right")
-    t.add_column("in attack set")
-    for k, name in enumerate(sol.names):
-        row = [name, f"{sol.coverage[k]:.4f}"]
-        if ref is not None:
-            row.append(f"{ref.coverage[k]:.4f}")
-        mark = "attacked" if k == sol.target else ("yes" if k in sol.attack_set else "")
-        t.add_row(*row, mark)
-    console.print(t)
-    console.print(
-        f"attack set: {', '.join(sol.names[k] for k in sol.attack_set)}; attacker's target: "
-        f"[bold]{sol.target_name}[/]; defender utility {sol.defender_utility:.6g}, attacker "
-        f"utility {sol.attacker_utility:.6g}; unused resources {sol.unused:.4g}"
-    )
-    if ref is not None:
-        ok = data["check"]["agree"]
-        console.print(
-            f"multiple LPs: defender {ref.defender_utility:.6g}, attacker "
-            f"{ref.attacker_utility:.6g} -> "
-            + ("[green]agree[/]" if ok else "[red]DISAGREE[/]")
-            + f" (max difference {data['check']['max_utility_difference']:.2g})"
-        )
-
-
-def _solution_dict(sol: StackelbergSolution) -> dict[str, Any]:
-    return {
-        "method": sol.method,
-        "coverage": {n: float(c) for n, c in zip(sol.names, sol.coverage, strict=True)},
-        "attack_set": [sol.names[k] for k in sol.attack_set],
-        "target": sol.target_name,
-        "defender_utility": sol.defender_utility,
-        "attacker_utility": sol.attacker_utility,
-        "unused": sol.unused,
-    }
 
 
 def _sites(

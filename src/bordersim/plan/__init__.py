@@ -6,6 +6,9 @@
   (quantal-response attacker), :mod:`.siting` (p-median / p-center reserve siting)
 - for a scenario: :mod:`.scenario_inputs` (the planner's view of one compiled phase),
   :mod:`.scenario_plan` (recommended allocation, and the plan as a policy), :mod:`.scenario_siting`
+- armed incursions and robustness: :mod:`.breach` (each outpost's breach probability from the
+  engagement model), :mod:`.armed_plan` (covert + breaches, MILP over guard levels, the minimum per
+  sector), :mod:`.robust_plan` (worst case / quantile over draws, and the price of robustness)
 
 The plan layer uses the model's functions, never the engine. Names are imported on first use: the
 solvers pull in SciPy/HiGHS, which is slow to import and not needed by every command.
@@ -17,9 +20,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the real imports are lazy (SciPy is slow to import)
+    from bordersim.plan.armed_plan import MixedPlan, Terms, default_min_guards, solve_mixed
+    from bordersim.plan.breach import BreachModel, breach_model
     from bordersim.plan.game_file import GameFileError, game_to_dict, load_game, parse_game
     from bordersim.plan.integer import IntegerPlan, integer_teams, solve_value_table
     from bordersim.plan.quantal import QuantalSolution, quantal_defender_utility, solve_quantal
+    from bordersim.plan.robust_plan import RobustPlan, solve_robust
     from bordersim.plan.scenario_inputs import BorderUnit, PlanInputs, default_date, plan_inputs
     from bordersim.plan.scenario_plan import ScenarioPlan, plan_as_policy, plan_scenario
     from bordersim.plan.scenario_siting import (
@@ -35,19 +41,25 @@ if TYPE_CHECKING:  # the real imports are lazy (SciPy is slow to import)
 
 __all__ = [
     "BorderUnit",
+    "BreachModel",
     "GameFileError",
     "IntegerPlan",
+    "MixedPlan",
     "PatrolInterdiction",
     "PlanInputs",
     "QuantalSolution",
+    "RobustPlan",
     "ScenarioPlan",
     "SecurityGame",
     "SitingPlan",
     "SitingProblem",
     "SitingReport",
     "StackelbergSolution",
+    "Terms",
     "WaterFillingPlan",
+    "breach_model",
     "default_date",
+    "default_min_guards",
     "game_to_dict",
     "integer_teams",
     "load_game",
@@ -59,15 +71,25 @@ __all__ = [
     "quantal_defender_utility",
     "site_reserves",
     "siting_problem",
+    "solve_mixed",
     "solve_multiple_lps",
     "solve_origami",
     "solve_quantal",
+    "solve_robust",
     "solve_value_table",
     "travel_times",
     "water_fill",
 ]
 
 _MODULE_OF = {  # name -> the submodule that defines it
+    "BreachModel": "breach",
+    "breach_model": "breach",
+    "MixedPlan": "armed_plan",
+    "Terms": "armed_plan",
+    "default_min_guards": "armed_plan",
+    "solve_mixed": "armed_plan",
+    "RobustPlan": "robust_plan",
+    "solve_robust": "robust_plan",
     "IntegerPlan": "integer",
     "integer_teams": "integer",
     "solve_value_table": "integer",

@@ -21,6 +21,7 @@ planner's problem with the *same* model functions the compiler uses:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +36,7 @@ from bordersim.scenario.schema import Scenario
 
 FloatArray = NDArray[np.float64]
 
-__all__ = ["BorderUnit", "PlanInputs", "default_date", "plan_inputs"]
+__all__ = ["BorderUnit", "PlanInputs", "bridge_notes", "default_date", "plan_inputs"]
 
 
 @dataclass(frozen=True)
@@ -135,15 +136,19 @@ def plan_inputs(
     guards: float | None = None,
     actor: str | None = None,
     policy: str | None = None,
+    overrides: Mapping[str, float] | None = None,
 ) -> PlanInputs:
     """Build the planner's problem for one date of ``scenario`` (see the module docstring).
+
+    ``overrides`` (quantity path -> value, as the uncertainty draws give them) change the compiled
+    inputs; the robust planner builds one problem per draw this way.
 
     Raises:
         ValueError: unknown actor, no covert actor, no guards on the border, or a budget <= 0.
     """
     sc = scenario
     date = date or default_date(sc, policy)
-    c = compile_scenario(sc, policy=policy, start=date, days=1)
+    c = compile_scenario(sc, policy=policy, start=date, days=1, overrides=overrides)
     phase = c.phases[0]
     if not c.covert_ids:
         raise ValueError(f"scenario {sc.id} has no covert actor to plan against")
@@ -190,3 +195,15 @@ def plan_inputs(
         phase=phase,
         compiled=c,
     )
+
+
+def bridge_notes(inp: PlanInputs) -> list[str]:
+    """Check the bridge against the compiled phase (same model functions, same inputs)."""
+    err_d = float(np.max(np.abs(inp.p_detect(inp.phase_guards) - inp.phase.p_detect)))
+    err_i = float(np.max(np.abs(inp.p_interdict(inp.phase_guards) - inp.phase.p_interdict)))
+    if max(err_d, err_i) <= 1e-9:
+        return []
+    return [
+        f"the plan's model differs from the compiled phase by up to {max(err_d, err_i):.2g} "
+        "in p_detect/p_interdict (border units with different team sizes and allocations)"
+    ]

@@ -30,10 +30,24 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import minimize
 
 from bordersim.model.choice import best_response, expected_values, quantal_response
-from bordersim.plan.scenario_inputs import BorderUnit, PlanInputs, default_date, plan_inputs
+from bordersim.plan.armed_plan import (
+    DEFAULT_BREACH_WEIGHT,
+    Terms,
+    breach_curve,
+    default_min_guards,
+    solve_mixed,
+)
+from bordersim.plan.breach import breach_model
+from bordersim.plan.scenario_inputs import (
+    BorderUnit,
+    PlanInputs,
+    bridge_notes,
+    default_date,
+    plan_inputs,
+)
+from bordersim.plan.scenario_quantal import largest_remainder, solve_quantal
 from bordersim.plan.scenario_siting import SitingProblem, SitingReport, plan_sites, siting_problem
 from bordersim.plan.water_filling import water_fill
 from bordersim.scenario.evidence import Assumption, Quantity
@@ -72,6 +86,9 @@ class ScenarioPlan:
             ``relative_improvement`` divides by ``predicted_before``.
         attack_before, attack_after: the modelled adversary's choice of sector.
         method: how the plan was solved; ``notes``: caveats worth printing.
+        breach_weight, min_guards, breaches_before/after: a breach's weight (undetected crossings
+            per breach), the minimum guards per sector, the modelled breaches per year
+            (:mod:`bordersim.plan.breach`) at the current and at the recommended allocation.
     """
 
     inputs: PlanInputs
@@ -93,6 +110,10 @@ class ScenarioPlan:
     p_detect_after: FloatArray
     p_interdict_after: FloatArray
     method: str
+    breach_weight: float = 0.0
+    min_guards: FloatArray | None = None
+    breaches_before: float = 0.0  # modelled breaches per year at the current allocation
+    breaches_after: float = 0.0  # and at the recommended one
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -106,7 +127,7 @@ class ScenarioPlan:
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-able data (the ``optimize.json`` layout, without verification)."""
         i = self.inputs
-        return {
+        out: dict[str, object] = {
             "scenario": i.scenario_id,
             "policy": i.policy,
             "date": i.date.isoformat(),
@@ -141,6 +162,14 @@ class ScenarioPlan:
             "relative_improvement": self.relative_improvement,
             "notes": list(self.notes),
         }
+        if self.breach_weight > 0 or (self.min_guards is not None and self.min_guards.any()):
+            out["armed"] = {  # only for a plan that weighs armed incursions (v0.1 JSON otherwise)
+                "breach_weight": self.breach_weight,
+                "min_guards": None if self.min_guards is None else self.min_guards.tolist(),
+                "breaches_per_year_before": self.breaches_before,
+                "breaches_per_year_after": self.breaches_after,
+            }
+        return out
 
 
 def _objective(
@@ -156,75 +185,29 @@ def _objective(
     return float(np.sum(q * vals)), vals, q
 
 
-def _largest_remainder(g: FloatArray, total: int) -> FloatArray:
-    base = np.floor(g + 1e-9)
-    short = int(total - base.sum())
-    order = np.argsort(-(g - base), kind="stable")
-    if short > 0:
-        base[order[:short]] += 1
-    elif short < 0:
-        pos = [k for k in np.argsort(g - base, kind="stable") if base[k] > 0][:-short]
-        base[pos] -= 1
-    return base + 0.0
-
-
-def _solve_quantal(
-    inp: PlanInputs, lam: float, starts: list[FloatArray]
-) -> tuple[FloatArray, int, int]:
-    """SLSQP on x = g / G from several starts; returns the best allocation, starts, successes."""
-    G = inp.budget
-    n = inp.values.size
-
-    def f(x: FloatArray) -> float:
-        return _objective(inp, np.clip(x, 0.0, 1.0) * G, "quantal", lam)[0]
-
-    best_x: FloatArray | None = None
-    best_f = np.inf
-    ok = 0
-    for g0 in starts:
-        x0 = np.clip(g0 / G, 0.0, 1.0)
-        x0 = x0 / x0.sum() if x0.sum() > 0 else np.full(n, 1.0 / n)
-        res = minimize(
-            f,
-            x0,
-            method="SLSQP",
-            bounds=[(0.0, 1.0)] * n,
-            constraints=[{"type": "eq", "fun": lambda x: float(x.sum() - 1.0)}],
-            options={"maxiter": 300, "ftol": 1e-12},
-        )
-        x = np.clip(np.asarray(res.x, dtype=float), 0.0, 1.0)
-        x = x / x.sum()
-        ok += bool(res.success)
-        for cand in (x, x0):  # never return worse than the start
-            val = f(cand)
-            if val < best_f:
-                best_f, best_x = val, cand
-    assert best_x is not None
-    return np.asarray(best_x * G, dtype=float), len(starts), ok
-
-
 def _recommend(
-    inp: PlanInputs, adversary: Adversary, lam: float, integer: bool
+    inp: PlanInputs, adversary: Adversary, lam: float, integer: bool, terms: Terms, lo: FloatArray
 ) -> tuple[FloatArray, str, list[str]]:
-    """(recommended guards, how they were solved, notes): water-filling against a best responder;
-    SLSQP from several starts (water-filling among them) against a quantal one."""
+    """(recommended guards, how they were solved, notes). Best responder: water-filling when no
+    breach weight (``lo`` the floor, exact), else :func:`solve_mixed` (MILP on a grid + water-filling);
+    quantal: SLSQP from several starts (the best-responder plan among them)."""
     notes: list[str] = []
+    weighed = terms.weight > 0
+    if adversary == "best" and weighed:
+        mp = solve_mixed([terms], inp.budget, lo, integer=integer)
+        return mp.allocation, mp.method, notes
     wf = water_fill(
-        inp.values,
-        inp.budget,
-        inp.length_km,
-        inp.sweep_width_km,
-        inp.equipment,
-        inp.p_interdict,
-        integer=integer and adversary == "best",
-    )
+        inp.values, inp.budget, inp.length_km, inp.sweep_width_km, inp.equipment, inp.p_interdict,
+        lower=lo, integer=integer and adversary == "best",
+    )  # fmt: skip
     if adversary == "best":
         method = "water-filling" + (" (whole guards, exact)" if integer else " (exact)")
         if wf.unallocated > 0:
             notes.append(f"{wf.unallocated:g} guards left unallocated (fractional budget)")
         return np.asarray(wf.allocation, dtype=float), method, notes
+    first = solve_mixed([terms], inp.budget, lo).allocation if weighed else wf.allocation
     starts = [
-        np.asarray(wf.allocation, dtype=float),
+        np.asarray(first, dtype=float),
         inp.current,
         inp.budget * inp.length_km / inp.length_km.sum(),
         inp.budget
@@ -232,27 +215,23 @@ def _recommend(
         * inp.length_km
         / max(float(np.sum(inp.values * inp.length_km)), 1e-300),
     ]
-    rec, n_starts, n_ok = _solve_quantal(inp, lam, starts)
+    breach = breach_curve(terms, lo, inp.budget) if weighed else None
+
+    def objective(g: FloatArray) -> float:
+        covert = _objective(inp, g, "quantal", lam)[0]
+        return covert if breach is None else covert + breach(g)
+
+    rec, n_starts, n_ok = solve_quantal(objective, inp.budget, lo, starts)
     method = (
-        f"SLSQP from {n_starts} starts (water-filling, current, per-km, value x length; "
-        f"{n_ok} converged): a local method, the best local optimum found"
+        f"SLSQP from {n_starts} starts ({'MILP' if weighed else 'water-filling'}, current, "
+        f"per-km, value x length; {n_ok} converged): a local method, the best local optimum found"
     )
+    if weighed:
+        method += " (breaches interpolated on a grid of guard levels per sector)"
     if integer:
-        rec = _largest_remainder(rec, int(np.floor(inp.budget + 1e-9)))
+        rec = largest_remainder(rec, int(np.floor(inp.budget + 1e-9)))
         method += ", then largest-remainder rounding to whole guards"
     return rec, method, notes
-
-
-def _bridge_notes(inp: PlanInputs) -> list[str]:
-    """Check the bridge against the compiled phase (same model functions, same inputs)."""
-    err_d = float(np.max(np.abs(inp.p_detect(inp.phase_guards) - inp.phase.p_detect)))
-    err_i = float(np.max(np.abs(inp.p_interdict(inp.phase_guards) - inp.phase.p_interdict)))
-    if max(err_d, err_i) <= 1e-9:
-        return []
-    return [
-        f"the plan's model differs from the compiled phase by up to {max(err_d, err_i):.2g} "
-        "in p_detect/p_interdict (border units with different team sizes and allocations)"
-    ]
 
 
 def plan_scenario(
@@ -265,6 +244,8 @@ def plan_scenario(
     rationality: float | None = None,
     integer: bool = False,
     policy: str | None = None,
+    breach_weight: float = DEFAULT_BREACH_WEIGHT,
+    min_guards: float | None = None,
 ) -> ScenarioPlan:
     """Recommend an allocation of the border guards on ``date`` (see the module docstring).
 
@@ -274,6 +255,9 @@ def plan_scenario(
         adversary: ``"best"`` (water-filling) or ``"quantal"`` (needs ``rationality``, lambda >= 0).
         integer: whole guards (exact for ``best``; largest-remainder rounding for ``quantal``).
         policy: base policy (``a+b``) in force; the plan is then meant to run as ``base+plan``.
+        breach_weight: a breach costs as much as this many undetected crossings (0: covert only).
+        min_guards: guards every sector keeps (default: :data:`MIN_GARRISON_PER_POST` per outpost;
+            0 allows empty sectors).
     """
     if adversary not in ("best", "quantal"):
         raise ValueError(f"adversary must be 'best' or 'quantal', got {adversary!r}")
@@ -282,11 +266,27 @@ def plan_scenario(
     inp = plan_inputs(scenario, date=date, guards=guards, actor=actor, policy=policy)
     lam = float(rationality or 0.0)
     current = inp.current
-    rec, method, notes = _recommend(inp, adversary, lam, integer)
+    if not np.isfinite(breach_weight) or breach_weight < 0:
+        raise ValueError(f"the breach weight must be a finite number >= 0, got {breach_weight:g}")
+    if min_guards is not None and (not np.isfinite(min_guards) or min_guards < 0):
+        raise ValueError(f"the minimum guards per sector must be >= 0, got {min_guards:g}")
+    lo = (
+        default_min_guards(inp)
+        if min_guards is None
+        else np.full(len(inp.sector_ids), float(min_guards))
+    )
+    if float(lo.sum()) > inp.budget:
+        raise ValueError(
+            f"the minimum per sector needs {lo.sum():,.0f} guards but the budget is "
+            f"{inp.budget:,.0f}; lower --min-guards-per-sector"
+        )
+    bm = breach_model(inp.compiled, inp.phase)
+    terms = Terms(inp, bm, float(breach_weight))
+    rec, method, notes = _recommend(inp, adversary, lam, integer, terms, lo)
     pred_before, vb, qb = _objective(inp, current, adversary, lam)
     pred, va, qa = _objective(inp, rec, adversary, lam)
     if guards is None:
-        notes.extend(_bridge_notes(inp))
+        notes.extend(bridge_notes(inp))
     if inp.actor is None and len(inp.covert_ids) > 1:
         notes.append(
             "values are the covert actors' sector values weighted by their attempt rates "
@@ -313,6 +313,10 @@ def plan_scenario(
         p_detect_after=inp.p_detect(rec),
         p_interdict_after=np.asarray(inp.p_interdict(rec), dtype=float),
         method=method,
+        breach_weight=float(breach_weight),
+        min_guards=lo,
+        breaches_before=float(bm.breaches_per_day(current).sum() * 365.0),
+        breaches_after=float(bm.breaches_per_day(rec).sum() * 365.0),
         notes=tuple(notes),
     )
 
