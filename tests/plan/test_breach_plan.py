@@ -23,7 +23,7 @@ from bordersim.plan.water_filling import water_fill
 from bordersim.scenario.builtin import load
 from bordersim.scenario.schema import Scenario
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # tests/
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +173,7 @@ def test_robust_milp_equals_brute_force_minimax(seed: int, quantile: float | Non
     assert float(np.sort(j)[keep - 1]) == pytest.approx(_brute(levels, cov, br, budget, keep))
 
 
+@pytest.mark.slow  # a robust MILP over scenario draws: tens of seconds
 def test_robust_plan_beats_the_nominal_plan_over_the_draws(sc: Scenario) -> None:
     """Draws made by hand (scaled covert values and attack rates): the robust plan's worst case
     is no worse than the nominal plan's over the same draws; its price is >= 0 (the nominal plan
@@ -199,6 +200,7 @@ def test_robust_plan_beats_the_nominal_plan_over_the_draws(sc: Scenario) -> None
     assert rp.nominal_at_nominal <= float(nominal.value(one.allocation)) + 1e-12
 
 
+@pytest.mark.slow  # a robust MILP over scenario draws: tens of seconds
 def test_optimize_robust_json_has_the_robust_plan_and_its_price() -> None:
     r = CliRunner().invoke(app, ["optimize", "--robust", "--robust-draws", "2", "--json"])
     assert r.exit_code == 0, r.output
