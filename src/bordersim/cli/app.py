@@ -8,6 +8,9 @@ nothing written (see :func:`bordersim.cli.common.fail`).
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+
 import typer
 
 from bordersim.cli.basic_cmd import scenarios, validate
@@ -25,6 +28,14 @@ from bordersim.cli.sweep_cmd import sensitivity, sweep
 
 __all__ = ["app", "main"]
 
+
+def _help(command: Callable[..., object]) -> str:
+    """A command's docstring with each paragraph on one line: typer would keep the source's line
+    breaks, which wrap mid-sentence in a narrow terminal."""
+    doc = inspect.getdoc(command) or ""
+    return "\n\n".join(" ".join(p.split()) for p in doc.split("\n\n"))
+
+
 app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
@@ -33,7 +44,7 @@ app = typer.Typer(
 
 for command in (scenarios, validate, new, export, run, sources, report, compare, robust, engage,
                 optimize, sweep, sensitivity, serve):  # fmt: skip
-    app.command()(command)
+    app.command(help=_help(command))(command)
 
 
 def main() -> None:
