@@ -11,6 +11,7 @@ from __future__ import annotations
 import typer
 
 from bordersim.cli.basic_cmd import scenarios, validate
+from bordersim.cli.calibrate_cmd import calibrate
 from bordersim.cli.compare_cmd import compare
 from bordersim.cli.engage_cmd import engage
 from bordersim.cli.errors import guard
@@ -31,7 +32,7 @@ app = typer.Typer(
 )
 
 for command in (scenarios, validate, new, export, run, sources, report, compare, engage, optimize,
-                sweep, sensitivity, serve):  # fmt: skip
+                sweep, sensitivity, calibrate, serve):  # fmt: skip
     app.command()(command)
 
 
