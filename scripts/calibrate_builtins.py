@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bordersim.api.calibrate import calibrate
+from bordersim.api.calibration import calibrate
 from bordersim.scenario.builtin import DATA_DIR
 
 SCENARIOS = ("tajik-afghan-2008",)

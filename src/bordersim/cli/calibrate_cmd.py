@@ -1,6 +1,6 @@
 """`bordersim calibrate`: infer the assumed quantities the observations inform (issue 12).
 
-A thin layer over :func:`bordersim.api.calibrate.calibrate`: loads the scenario (``--set`` applies
+A thin layer over :func:`bordersim.api.calibration.calibrate`: loads the scenario (``--set`` applies
 before calibrating), the observations (the built-in ledger unless ``--observations``), runs with a
 progress bar per stage, writes ``--out`` (posterior.csv, summary.json) and prints the parameters and
 observations, or the summary as JSON (``--json``).
@@ -17,8 +17,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bordersim.api.calibrate import calibrate as api_calibrate
-from bordersim.api.calibrate import json_summary
+from bordersim import api
 from bordersim.cli.common import (
     AllowOutsideOpt,
     JsonOpt,
@@ -31,9 +30,7 @@ from bordersim.cli.common import (
     show_progress,
     with_sets,
 )
-from bordersim.engine.rundir import OutputError, dumps_json
 from bordersim.report.formatting import fmt_number
-from bordersim.scenario.observations import ObservationError
 
 __all__ = ["calibrate"]
 
@@ -128,10 +125,15 @@ def calibrate(
     """Infer the assumed quantities the observations inform; say which they pin down."""
     if method != "emcee":
         fail(f"--method {method!r}: the method available is emcee")
+    # imported here: they load NumPy and pydantic, which `bordersim --help` must not pay for
+    from bordersim.api.calibration import json_summary
+    from bordersim.engine.rundir import OutputError, dumps_json
+    from bordersim.scenario.observations import ObservationError
+
     sc = with_sets(load_or_fail(scenario), sets or [], allow_outside_range)
     try:
         with _progress(show_progress(json_out)) as progress:
-            cal = api_calibrate(
+            cal = api.calibrate(
                 sc, observations=observations, free=free, steps=steps, draws=draws,
                 replications=replications, seed=seed, out=out, force=force, progress=progress,
             )  # fmt: skip

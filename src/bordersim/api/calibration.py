@@ -1,4 +1,5 @@
-"""``bs.calibrate``: hold a scenario against observations and infer what they pin down.
+"""``bs.calibrate`` (this module is ``calibration``, not ``calibrate``: a submodule named like the
+function would replace it as an attribute of the package once imported): hold a scenario against observations and infer what they pin down.
 
 Example:
     >>> import bordersim as bs  # doctest: +SKIP
