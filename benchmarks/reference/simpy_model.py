@@ -27,6 +27,11 @@ from the start of the day the attack began.
 Adaptive sector choice (choice model ``adaptive``) is not modelled and is refused, as is threshold
 escalation that would put on-request units on border duty (their guards would change covert
 detection per replication).
+
+What an interdiction yields: an interdicted group of an actor with a ``resist_probability`` fights
+back with that probability (an armed clash; a uniform drawn only for such actors), and its seized
+mass is the actor's ``seizure_kg`` per interdicted group. The conflict share is the share of sectors
+with a clash or an incursion in the replication.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from bordersim.model.codes import ActivationMode, AttackerDist, ChoiceMode
 from bordersim.model.compile import Compiled, Phase
 from bordersim.model.engagement import EngagementOutcome
 from bordersim.model.outcomes import Outcome
+from bordersim.scenario.evidence import Quantity
 from bordersim.scenario.schema import TERRAINS, Scenario
 
 HOURS_PER_DAY = 24.0
@@ -81,6 +87,13 @@ class ReferenceResults:
     first_reinf_hours_sum: NDArray[np.float64]  # (R, Aa) over incursions that got reinforcements
     first_reinf_count: NDArray[np.int64]  # (R, Aa) incursions that got any reinforcement
     degraded_days: NDArray[np.int64]  # (R, S) sector-days with detection lowered by a breach
+    clashes: NDArray[np.int64]  # (R, S, Ac) interdicted groups that resisted (armed clashes)
+    conflict_share: NDArray[np.float64]  # (R,) share of sectors with a clash or an incursion
+    kg_per_group: tuple[float, ...]  # (Ac,) mean kg seized per interdicted group (0: none)
+
+    def seized_kg(self) -> NDArray[np.float64]:
+        """(R, Ac) kg seized: interdicted groups x the actor's kg per group."""
+        return np.asarray(self.covert_by_actor()[:, :, INTERDICTED] * np.array(self.kg_per_group))
 
     @property
     def replications(self) -> int:
@@ -125,6 +138,9 @@ class ReferenceModel:
         self.turn_back = [
             actors[a].turn_back.value if actors[a].turn_back else 0.0 for a in compiled.covert_ids
         ]
+        # what an interdiction yields, read from the scenario (not from the compiled arrays)
+        self.resist = [_value(actors[a].resist_probability) for a in compiled.covert_ids]
+        self.kg_per_group = tuple(_value(actors[a].seizure_kg) for a in compiled.covert_ids)
         self.capacity = [
             math.inf if not math.isfinite(c) else int(c) for c in compiled.crossing_capacity
         ]
@@ -182,6 +198,8 @@ class ReferenceModel:
         losses = np.zeros((3, R, Aa))  # defenders, attackers, first-reinforcement hours
         reinf_count = np.zeros((R, Aa), dtype=np.int64)
         degraded = np.zeros((R, S), dtype=np.int64)
+        clashes = np.zeros((R, S, Ac), dtype=np.int64)
+        share = np.zeros(R)
         for r in range(R):
             rep = Replication(self, random.Random(f"bordersim-reference:{seed}:{r}"))
             rep.run()
@@ -198,6 +216,9 @@ class ReferenceModel:
                     losses[2, r, f.actor] += f.first_reinforcement
                     reinf_count[r, f.actor] += 1
             degraded[r] = [sum(row) for row in rep.degraded]
+            clashes[r] = rep.clashes
+            fought = {f.sector for f in war.fights} | set(np.flatnonzero(rep.clashes.sum(axis=1)))
+            share[r] = len(fought) / S
         return ReferenceResults(
             covert, flee[0], flee[1], flee[2], flee[3],
             request_day=request_day,
@@ -210,6 +231,9 @@ class ReferenceModel:
             first_reinf_hours_sum=losses[2],
             first_reinf_count=reinf_count,
             degraded_days=degraded,
+            clashes=clashes,
+            conflict_share=share,
+            kg_per_group=self.kg_per_group,
         )  # fmt: skip
 
 
@@ -534,6 +558,7 @@ class Replication(World):
         self.conflict = Conflict(model, rng)
         self.degraded = [[False] * self.horizon_days for _ in range(S)]  # (S, T) after a breach
         self.covert = np.zeros((S, Ac, 4), dtype=np.int64)
+        self.clashes = np.zeros((S, Ac), dtype=np.int64)
         self.queues = [simpy.Store(self.env) for _ in range(P)]  # items: arrival day of a person
         self.arrived = np.zeros(P, dtype=np.int64)
         self.received = np.zeros(P, dtype=np.int64)
@@ -605,6 +630,9 @@ class Replication(World):
             yield response | vanish
             if response.processed:
                 self.covert[s, a, INTERDICTED] += 1
+                resist = self.model.resist[a]
+                if resist > 0 and rng.random() < resist:  # the group fights: an armed clash
+                    self.clashes[s, a] += 1
                 return
         else:
             yield vanish  # nobody comes
@@ -639,6 +667,10 @@ class Replication(World):
         for arrival_day in queue.items:
             self.longest[p] = max(self.longest[p], last_day - arrival_day)
         self.waiting[p] = len(queue.items)
+
+
+def _value(q: Quantity | None) -> float:
+    return 0.0 if q is None else float(q.value)
 
 
 def simulate_reference(

@@ -23,6 +23,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bordersim.api.calibration import calibrate
     from bordersim.api.lever_set import Lever, apply_levers, levers
     from bordersim.api.plans import EngageResult, PlanResult, engage, optimize
     from bordersim.api.robustness import RobustError, RobustStudy, robust
@@ -44,6 +45,7 @@ _HOME = {
     "EngageResult": "bordersim.api.plans",
     "Lever": "bordersim.api.lever_set",
     "apply_levers": "bordersim.api.lever_set",
+    "calibrate": "bordersim.api.calibration",
     "levers": "bordersim.api.lever_set",
     "OverrideError": "bordersim.api.scenarios",
     "PlanResult": "bordersim.api.plans",
@@ -76,6 +78,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "apply_levers",
+    "calibrate",
     "compare",
     "engage",
     "levers",

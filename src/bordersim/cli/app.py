@@ -14,6 +14,7 @@ from collections.abc import Callable
 import typer
 
 from bordersim.cli.basic_cmd import scenarios, validate
+from bordersim.cli.calibrate_cmd import calibrate
 from bordersim.cli.compare_cmd import compare
 from bordersim.cli.engage_cmd import engage
 from bordersim.cli.errors import guard
@@ -43,7 +44,7 @@ app = typer.Typer(
 )
 
 for command in (scenarios, validate, new, export, run, sources, report, compare, robust, engage,
-                optimize, sweep, sensitivity, serve):  # fmt: skip
+                optimize, sweep, sensitivity, calibrate, serve):  # fmt: skip
     app.command(help=_help(command))(command)
 
 

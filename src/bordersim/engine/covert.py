@@ -36,7 +36,7 @@ from bordersim.engine.incursions import (
     per_rep_outcome_p,
     unit_fractions,
 )
-from bordersim.engine.rng import ATTEMPT_STREAM, SPLIT_STREAM, stream_generator
+from bordersim.engine.rng import ATTEMPT_STREAM, CLASH_STREAM, SPLIT_STREAM, stream_generator
 from bordersim.model import choice as choice_model
 from bordersim.model.codes import ActivationMode, ChoiceMode
 from bordersim.model.compile import Compiled, Phase
@@ -60,6 +60,7 @@ class CovertOut:
     daily_sum: FloatArray  # (T, Ac, 4)
     daily_sq: FloatArray  # (T, Ac, 4)
     degraded_days: NDArray[np.int32]  # (R, S)
+    clashes: NDArray[np.int64]  # (R, S, Ac) interdicted groups that resisted (armed clashes)
     #: per phase: means, means under a breach and shared tables, the same for every block when no
     #: actor adapts (filled by the first block that enters the phase)
     phase_cache: dict[int, tuple[FloatArray, FloatArray, list[ActorTable] | None]] = field(
@@ -75,6 +76,7 @@ class CovertOut:
             daily_sum=np.zeros((T, Ac, 4)),
             daily_sq=np.zeros((T, Ac, 4)),
             degraded_days=np.zeros((R, S), dtype=np.int32),
+            clashes=np.zeros((R, S, Ac), dtype=np.int64),
         )
 
 
@@ -178,6 +180,17 @@ def covert_block(
             counts = np.bincount(np.concatenate(st.codes[a]), minlength=n * S * 4)
             out.totals[sl, :, a, :] += counts.reshape(n, S, 4)
     out.degraded_days[sl] = _degraded_days(st, T)
+    _draw_clashes(compiled, seed, block, sl, out)
+
+
+def _draw_clashes(compiled: Compiled, seed: int, block: int, sl: slice, out: CovertOut) -> None:
+    """Which of the block's interdicted groups resisted: Binomial(interdicted, r) per replication
+    and sector, from each actor's own clash stream (so no other draw moves)."""
+    cy = compiled.covert_yield
+    for a in range(len(compiled.covert_ids)):
+        if cy.has_clash[a] and cy.resist[a] > 0:
+            rng = stream_generator(seed, block, CLASH_STREAM, a)
+            out.clashes[sl, :, a] = rng.binomial(out.totals[sl, :, a, INTERDICTED], cy.resist[a])
 
 
 def _new_span(Ac: int, t0: int) -> _Span:

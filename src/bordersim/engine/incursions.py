@@ -85,6 +85,7 @@ class IncursionOutcome:
     breach_rep: IntArray  # (B,) replication (0-based in this run) of each breach, sorted by day
     breach_day: IntArray  # (B,)
     breach_sector: IntArray  # (B,)
+    sector_engagements: IntArray  # (R, S) engagements per replication and sector
 
     @property
     def n_engagements(self) -> int:
@@ -221,6 +222,7 @@ def simulate_incursions(
         breach_rep=b_rep[order],
         breach_day=b_day[order],
         breach_sector=b_sector[order],
+        sector_engagements=np.bincount(ev.rep * S + ev.sector, minlength=R * S).reshape(R, S),
     )
 
 

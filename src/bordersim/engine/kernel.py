@@ -183,6 +183,7 @@ def _results(
         flee_daily=np.sum([f.daily for f in fleeing], axis=0),
         incursions=incursions,
         degraded_days=covert.degraded_days,
+        covert_clashes=covert.clashes,
         scenario_hash=scenario_hash,
         version=__version__,
     )

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordersim.engine.incursions import IncursionOutcome
+from bordersim.engine.observables import conflict_events
 from bordersim.engine.rundir import clean_json, dumps_json
 from bordersim.model.codes import Side
 from bordersim.model.compile import Compiled
@@ -26,6 +27,7 @@ from bordersim.model.outcomes import (
     TURNED_BACK,
     UNDETECTED_GOT_AWAY,
 )
+from bordersim.model.seizures import conflict_share
 
 if TYPE_CHECKING:
     import xarray as xr
@@ -130,6 +132,7 @@ class Results:
     version: str
     incursions: IncursionOutcome | None = None
     degraded_days: NDArray[np.int32] | None = None  # (R, S) sector-days with lowered detection
+    covert_clashes: NDArray[np.int64] | None = None  # (R, S, Ac) interdicted groups that resisted
 
     # ---- summaries -------------------------------------------------------------------------------
     def summary_rows(self) -> list[dict[str, Any]]:
@@ -143,6 +146,7 @@ class Results:
                 mask = gidx == g if g >= 0 else np.ones_like(gidx, dtype=bool)
                 counts = self.covert_totals[:, mask, a, :].sum(axis=1)
                 est = covert_metrics(counts)
+                est.update(self._yield_estimates(a, mask))
                 row: dict[str, Any] = {"actor": actor, "group": name}
                 for k, e in est.items():
                     row[k] = e.mean
@@ -150,6 +154,25 @@ class Results:
                     row[f"{k}_hi"] = e.hi
                 rows.append(row)
         return rows
+
+    def _yield_estimates(self, a: int, mask: NDArray[np.bool_]) -> dict[str, Estimate]:
+        """kg seized, armed clashes and clash deaths of covert actor ``a`` over the sectors in
+        ``mask``, for an actor the scenario gives them (none otherwise)."""
+        cy = self.compiled.covert_yield
+        out: dict[str, Estimate] = {}
+        if cy.has_seizure[a]:
+            interdicted = self.covert_totals[:, mask, a, INTERDICTED].sum(axis=1).astype(float)
+            out["seized_kg"] = mean_ci(interdicted * cy.kg_per_group[a])
+        if cy.has_clash[a] and self.covert_clashes is not None:
+            clashes = self.covert_clashes[:, mask, a].sum(axis=1).astype(float)
+            out["armed_clashes"] = mean_ci(clashes)
+            out["clash_deaths"] = mean_ci(clashes * cy.deaths_per_clash[a])
+        return out
+
+    def conflict_summary(self) -> dict[str, float]:
+        """Share of the border's sectors that saw an armed clash or incursion in the period."""
+        e = mean_ci(conflict_share(conflict_events(self)))
+        return {"sector_share": e.mean, "sector_share_lo": e.lo, "sector_share_hi": e.hi}
 
     def fleeing_rows(self) -> list[dict[str, Any]]:
         """People fleeing per reception crossing: arrived, received, waiting at the end, longest wait."""
@@ -260,6 +283,11 @@ class Results:
             "fleeing": self.fleeing_rows(),
             "costs": self.cost_summary(),
             **(
+                {"conflict": self.conflict_summary()}
+                if self.compiled.armed_ids or self.compiled.covert_yield.has_clash.any()
+                else {}
+            ),
+            **(
                 {
                     "incursions": self.incursion_rows(),
                     "escalation": self.escalation_summary(),
@@ -346,6 +374,8 @@ class Results:
                     ("replication", "day", "sector", "incursion_quantity"),
                     inc.daily,
                 )
+        if self.covert_clashes is not None and c.covert_yield.has_clash.any():
+            data["covert_clashes"] = (("replication", "sector", "actor"), self.covert_clashes)
         if self.degraded_days is not None:
             data["degraded_days"] = (("replication", "sector"), self.degraded_days)
         attrs = {k: (v if v is not None else "") for k, v in self.provenance().items()}

@@ -24,6 +24,8 @@ SPLIT_STREAM = 2
 FLEEING_STREAM = 3
 #: covert crossings, one per actor: Poisson attempts per replication and day, each attempt's sector
 ATTEMPT_STREAM = 4
+#: covert crossings, one per actor: which interdicted groups resist (armed clashes), per sector
+CLASH_STREAM = 5
 
 
 def stream_generator(seed: int, block: int, stream: int, *key: int) -> np.random.Generator:
@@ -52,6 +54,7 @@ def blocks_for(rep_start: int, n_reps: int) -> list[tuple[int, int, int]]:
 
 __all__ = [
     "ATTEMPT_STREAM",
+    "CLASH_STREAM",
     "FLEEING_STREAM",
     "INCURSION_STREAM",
     "RNG_BLOCK",

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from bordersim.model.seizures import CovertYield
 from bordersim.scenario.evidence import Quantity
 from bordersim.scenario.schema import Incursions
 
@@ -162,6 +163,7 @@ class Compiled:
     sector_vanish: NDArray[np.float64]  # (S,) mean vanishing time, hours
     sector_speed: NDArray[np.float64]  # (S,) patrol speed, km/h
     sector_r0: NDArray[np.float64]  # (S,) base delay of a local response, hours
+    covert_yield: CovertYield  # (Ac,) kg seized per interdiction, P(resist), deaths per clash
 
     @property
     def n_sectors(self) -> int:

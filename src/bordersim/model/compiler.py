@@ -22,6 +22,7 @@ from bordersim.model.compiled import DEFAULT_TEAM_SIZE, Compiled, IncursionParam
 from bordersim.model.overrides import with_overrides
 from bordersim.model.phases import PhaseContext, build_phase
 from bordersim.model.reinforcement import reinforcement_slots, sector_tortuosity
+from bordersim.model.seizures import CovertYield
 from bordersim.model.timeline import replay_timeline
 from bordersim.scenario.builtin import DATA_DIR
 from bordersim.scenario.geometry import load_line
@@ -133,4 +134,5 @@ def compile_scenario(
         sector_vanish=ctx.vanish,
         sector_speed=ctx.speed,
         sector_r0=ctx.r0,
+        covert_yield=CovertYield.of(ctx.covert),
     )

@@ -56,6 +56,22 @@ COVERT_METRICS: tuple[Metric, ...] = (
     Metric("rate_gap", "1", "observed minus true interdiction rate", "rate", -1),
 )
 
+#: What interdictions yield and where conflict was, in the units agencies report (a covert row's
+#: keys for an actor with a seizure or clash model, and the run's ``conflict`` summary); the names
+#: are those of :data:`bordersim.scenario.observations.OBSERVABLE_METRICS`.
+YIELD_METRICS: tuple[Metric, ...] = (
+    Metric("seized_kg", "kg", "mass of drugs seized from interdicted groups", "quantity", +1),
+    Metric("armed_clashes", "1", "armed clashes: interdicted groups that resisted", "count"),
+    Metric("clash_deaths", "1", "people killed in armed clashes (both sides)", "count", -1),
+    Metric(
+        "conflict_sector_share",
+        "1",
+        "share of sectors that saw an armed clash or incursion",
+        "rate",
+        -1,
+    ),
+)
+
 #: The metrics ``compare`` reports per replication (labels as in ``compare --json``).
 COMPARE_METRICS: tuple[Metric, ...] = (
     Metric("interdictions", "1", "interdicted crossings", "count", +1),
@@ -104,6 +120,7 @@ STORE_VARIABLES: dict[str, tuple[str, str]] = {
     "incursion_daily_mean": ("1", "engagements and breaches per day, mean over replications"),
     "incursion_daily": ("1", "engagements and breaches per day and sector"),
     "degraded_days": ("d", "sector-days with detection lowered by a breach"),
+    "covert_clashes": ("1", "armed clashes: interdicted groups that resisted"),
     "cost_rub": ("RUB", "cost of the policy over the period"),
     "unit_sample": ("1", "design point in the unit hypercube"),
     "factor_value": ("1", "value of the factor at the design point (the factor's own unit)"),
@@ -140,6 +157,7 @@ __all__ = [
     "COMPARE_METRICS",
     "COVERT_METRICS",
     "STORE_VARIABLES",
+    "YIELD_METRICS",
     "Metric",
     "cf_attrs",
     "covert_metric",

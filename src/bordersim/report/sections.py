@@ -46,6 +46,7 @@ __all__ = [
     "provenance_data",
     "timeline_marks",
     "timeseries_data",
+    "yields_data",
 ]
 
 Cell = dict[str, Any]
@@ -71,6 +72,8 @@ ACTOR_HEAD = (
     "observed rate",
     "gap",
 )
+#: Columns an actor's table gains when the scenario gives it a seizure or clash model.
+YIELD_HEAD = {"seized_kg": "kg seized", "armed_clashes": "armed clashes", "clash_deaths": "killed"}
 FLEEING_HEAD = (
     "reception crossing",
     "arrived",
@@ -168,6 +171,7 @@ def headline_data(run: RunData) -> dict[str, Any]:
         "gap": _gap_data(rows, names),
         "costs": _costs_data(run.summary.get("costs") or {}),
         "intervals": intervals_data(run.summary, names),
+        "yields": yields_data(run),
     }
 
 
@@ -226,14 +230,35 @@ def actors_data(run: RunData) -> list[dict[str, Any]]:
     )
     out = []
     for actor, rows in by_actor.items():
+        extra = [k for k in YIELD_HEAD if k in rows[0]]
         table = [
             [{"text": r["group"], "bold": r["group"] == "all"}]
             + [estimate(r, k) for k in keys]
             + [estimate(r, k, pct=True) for k in ("true_rate", "observed_rate", "rate_gap")]
+            + [estimate(r, k) for k in extra]
             for r in rows
         ]
-        out.append({"name": names.get(actor, actor), "table": {"head": ACTOR_HEAD, "rows": table}})
+        head = (*ACTOR_HEAD, *(YIELD_HEAD[k] for k in extra))
+        out.append({"name": names.get(actor, actor), "table": {"head": head, "rows": table}})
     return out
+
+
+def yields_data(run: RunData) -> dict[str, Any]:
+    """The headline's line on what interdictions yielded (kg seized, armed clashes) per actor that
+    has them, and the share of the border's sectors that saw a clash or an incursion."""
+    names = actor_names(run)
+    rows = [r for r in run.summary.get("covert", []) if r.get("group") == "all"]
+    per_actor = [
+        {
+            "actor": names.get(r["actor"], r["actor"]),
+            "items": [f"{estimate(r, k)['text']} {YIELD_HEAD[k]}" for k in YIELD_HEAD if k in r],
+        }
+        for r in rows
+        if any(k in r for k in YIELD_HEAD)
+    ]
+    c = run.summary.get("conflict") or {}
+    share = estimate(c, "sector_share", pct=True) if c else None
+    return {"actors": per_actor, "conflict": share}
 
 
 def fleeing_data(run: RunData) -> Table | None:

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from bordersim.scenario.actor_outputs import InterdictionOutputs
 from bordersim.scenario.consistency import (
     ScenarioConsistencyError,
     check_ranges,
@@ -179,7 +180,7 @@ class Choice(Frozen):
         return self
 
 
-class Actor(Frozen):
+class Actor(InterdictionOutputs):
     """Who or what crosses from Afghanistan."""
 
     id: Name

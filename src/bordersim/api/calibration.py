@@ -1,0 +1,79 @@
+"""``bs.calibrate`` (this module is ``calibration``, not ``calibrate``: a submodule named like the
+function would replace it as an attribute of the package once imported): hold a scenario against observations and infer what they pin down.
+
+Example:
+    >>> import bordersim as bs  # doctest: +SKIP
+    >>> cal = bs.calibrate("tajik-afghan-2008", out="calib-2008")  # doctest: +SKIP
+    >>> cal.json_summary()["parameters"]["actors.drug_traffickers.rate_per_day"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from bordersim.api.scenarios import Scenario, load
+from bordersim.experiments.calibration import Calibration
+from bordersim.experiments.calibration import calibrate as _run_calibration
+from bordersim.experiments.calibration_store import write_calibration
+from bordersim.scenario.builtin import DATA_DIR
+from bordersim.scenario.observations import ObservationSet, check_against, load_observations
+
+__all__ = ["BUILTIN_OBSERVATIONS", "calibrate", "json_summary"]
+
+#: The built-in ledger of observations of the Tajik-Afghan border.
+BUILTIN_OBSERVATIONS = DATA_DIR / "tj-af-observations.yaml"
+
+
+def json_summary(cal: Calibration) -> dict[str, Any]:
+    """What ``calibrate --json`` prints: ``parameters`` (name -> prior, posterior, identified),
+    ``combinations``, ``observations`` (id -> observed, predicted, outside, loo), and provenance."""
+    s = cal.summary
+    return {
+        **{k: s[k] for k in ("scenario", "method", "seed", "bordersim_version", "samples")},
+        "parameters": {
+            n: {"prior": p["prior"], "posterior": p["posterior"], "identified": p["identified"]}
+            for n, p in s["parameters"].items()
+        },
+        "combinations": s["combinations"],
+        "observations": {
+            i: {k: o[k] for k in ("observed", "predicted", "outside", "loo")}
+            for i, o in s["observations"].items()
+        },
+    }
+
+
+def calibrate(
+    scenario: str | Path | Scenario,
+    *,
+    observations: str | Path | ObservationSet | None = None,
+    free: Sequence[str] | None = None,
+    steps: int = 2000,
+    draws: int = 12,
+    replications: int = 20,
+    seed: int = 1,
+    out: str | Path | None = None,
+    force: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Calibration:
+    """Calibrate ``scenario`` on the target observations of it (default: the built-in ledger),
+    writing ``out`` (posterior.csv, summary.json) when given.
+
+    Raises:
+        bordersim.scenario.observations.ObservationError: a bad observations file or a name the
+            scenario does not have.
+        ValueError: nothing to calibrate, or an unknown ``free`` quantity."""
+    sc = scenario if isinstance(scenario, Scenario) else load(scenario)
+    obs = observations
+    if not isinstance(obs, ObservationSet):
+        obs = load_observations(BUILTIN_OBSERVATIONS if obs is None else obs)
+    targets = obs.targets(sc.model.id)
+    check_against(ObservationSet(observations=targets), sc.model)
+    cal = _run_calibration(
+        sc.model, targets, free=free, steps=steps, check_draws=draws,
+        check_replications=replications, seed=seed, progress=progress,
+    )  # fmt: skip
+    if out is not None:
+        write_calibration(Path(out), cal, force=force)
+    return cal

@@ -1,0 +1,146 @@
+"""`bordersim calibrate`: infer the assumed quantities the observations inform (issue 12).
+
+A thin layer over :func:`bordersim.api.calibration.calibrate`: loads the scenario (``--set`` applies
+before calibrating), the observations (the built-in ledger unless ``--observations``), runs with a
+progress bar per stage, writes ``--out`` (posterior.csv, summary.json) and prints the parameters and
+observations, or the summary as JSON (``--json``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bordersim import api
+from bordersim.cli.common import (
+    AllowOutsideOpt,
+    JsonOpt,
+    ScenarioArg,
+    SetOpt,
+    console,
+    err_console,
+    fail,
+    load_or_fail,
+    show_progress,
+    with_sets,
+)
+from bordersim.report.formatting import fmt_number
+
+__all__ = ["calibrate"]
+
+
+@contextmanager
+def _progress(show: bool) -> Iterator[Any]:
+    if not show:
+        yield None
+        return
+    tasks: dict[str, TaskID] = {}
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+
+        def advance(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        yield advance
+
+
+def _interval(d: dict[str, Any] | None) -> str:
+    if not d:
+        return "—"
+    return f"{fmt_number(d['p5'])} – {fmt_number(d['p95'])}"
+
+
+def _print(summary: dict[str, Any]) -> None:
+    t = Table(title="Free quantities: prior 5–95% vs posterior 5–95%", title_justify="left")
+    for col in ("quantity", "prior", "posterior", "identified"):
+        t.add_column(col)
+    for name, p in summary["parameters"].items():
+        ident = p["identified"]
+        post = _interval(p["posterior"]) if ident is True else "(not alone)"
+        t.add_row(name, _interval(p["prior"]), post, str(ident))
+    console.print(t)
+    for c in summary["combinations"]:
+        console.print(
+            f"identified as a combination: {c['expression']}: prior {_interval(c['prior'])}, "
+            f"posterior {_interval(c['posterior'])}",
+            highlight=False,
+        )
+    o = Table(title="Observations vs posterior predictive (5 / 50 / 95%)", title_justify="left")
+    for col in ("observation", "observed", "predicted", "by", "outside", "leave-one-out"):
+        o.add_column(col)
+    for oid, ob in summary["observations"].items():
+        obs = ob["observed"]
+        seen = fmt_number(obs["value"]) if "value" in obs else f"{obs['low']:g}–{obs['high']:g}"
+        pr, loo = ob["predicted"], ob["loo"]["predicted"]
+        o.add_row(
+            oid, seen,
+            f"{fmt_number(pr['p5'])} / {fmt_number(pr['p50'])} / {fmt_number(pr['p95'])}",
+            pr["by"], "OUTSIDE" if ob["outside"] else "",
+            f"{_interval(loo)}{' OUTSIDE' if ob['loo']['outside'] else ''}",
+        )  # fmt: skip
+    console.print(o)
+
+
+def calibrate(
+    scenario: ScenarioArg = None,
+    out: Annotated[Path, typer.Option("--out", help="calibration directory to write")] = Path(
+        "calibration"
+    ),
+    observations: Annotated[
+        Path | None, typer.Option("--observations", help="file of observations (default: built-in)")
+    ] = None,
+    free: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--free",
+            help="a quantity to infer (repeatable; default: those the observations depend on)",
+        ),
+    ] = None,
+    method: Annotated[str, typer.Option("--method", help="inference method: emcee")] = "emcee",
+    steps: Annotated[int, typer.Option("--steps", min=200, max=100_000)] = 2000,
+    draws: Annotated[
+        int, typer.Option("--draws", min=2, max=1000, help="posterior draws run through the engine")
+    ] = 12,
+    replications: Annotated[int, typer.Option("--replications", "-n", min=2, max=10_000)] = 20,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**63 - 1)] = 1,
+    force: Annotated[bool, typer.Option("--force", help="clear the directory first")] = False,
+    sets: SetOpt = None,
+    allow_outside_range: AllowOutsideOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Infer the assumed quantities the observations inform; say which they pin down."""
+    if method != "emcee":
+        fail(f"--method {method!r}: the method available is emcee")
+    # imported here: they load NumPy and pydantic, which `bordersim --help` must not pay for
+    from bordersim.api.calibration import json_summary
+    from bordersim.engine.rundir import OutputError, dumps_json
+    from bordersim.scenario.observations import ObservationError
+
+    sc = with_sets(load_or_fail(scenario), sets or [], allow_outside_range)
+    try:
+        with _progress(show_progress(json_out)) as progress:
+            cal = api.calibrate(
+                sc, observations=observations, free=free, steps=steps, draws=draws,
+                replications=replications, seed=seed, out=out, force=force, progress=progress,
+            )  # fmt: skip
+    except (ObservationError, ValueError, OutputError, FileNotFoundError) as exc:
+        fail(str(exc))
+    if json_out:
+        print(dumps_json(json_summary(cal)))
+        return
+    _print(cal.summary)
+    console.print(f"wrote {out}/posterior.csv and {out}/summary.json", highlight=False)
