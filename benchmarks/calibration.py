@@ -17,8 +17,8 @@ import argparse
 import time
 
 import numpy as np
-from bordersim.engine.kernel import simulate
 
+from bordersim.engine.kernel import simulate
 from bordersim.engine.observables import per_replication
 from bordersim.experiments.calibration import calibrate
 from bordersim.model.compile import compile_scenario, with_overrides

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from bordersim.engine.kernel import simulate
 from typer.testing import CliRunner
 
 from bordersim.cli.app import app
+from bordersim.engine.kernel import simulate
 from bordersim.engine.observables import per_replication
 from bordersim.experiments.calibration_store import posterior_draws, read_posterior
 from bordersim.model.compile import compile_scenario, with_overrides

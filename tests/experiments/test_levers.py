@@ -60,6 +60,9 @@ def test_cost_per_interdiction_is_the_same_figure_in_run_and_compare() -> None:
     c = cmp["per_policy"]["russian-guards-return"]["cost_per_interdiction_rub"]
     assert c["mean"] == pytest.approx(ran["costs"]["cost_per_interdiction_rub"], rel=1e-12)
     assert c["lo"] < c["mean"] < c["hi"]
+    # run carries the same delta-method interval under the same field name
+    assert c["lo"] == pytest.approx(ran["costs"]["cost_per_interdiction_rub_lo"], rel=1e-12)
+    assert c["hi"] == pytest.approx(ran["costs"]["cost_per_interdiction_rub_hi"], rel=1e-12)
     diff = next(d for d in cmp["differences"] if d["metric"] == "cost_per_interdiction_rub")
     base = cmp["per_policy"]["tajik-only"]["cost_per_interdiction_rub"]["mean"]
     assert diff["mean"] == pytest.approx(c["mean"] - base, rel=1e-9)

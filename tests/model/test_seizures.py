@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bordersim.engine.kernel import simulate
 
+from bordersim.engine.kernel import simulate
 from bordersim.engine.observables import per_replication
 from bordersim.engine.results import Results
 from bordersim.model.compile import Compiled, compile_scenario, with_overrides

@@ -245,7 +245,9 @@ class Results:
         return out
 
     def cost_summary(self) -> dict[str, float]:
-        """Personnel-days by side and cost (deterministic given the compiled phases)."""
+        """Personnel-days by side and cost (deterministic given the compiled phases); cost per
+        interdiction is the ratio of means (the period's cost over the mean interdictions, as
+        ``compare`` computes it) with its delta-method 95% CI."""
         c = self.compiled
         idx = c.phase_index()[: self.days]
         personnel = np.array([c.phases[i].personnel for i in idx]).sum(axis=0)
@@ -254,12 +256,15 @@ class Results:
         )
         interdicted = self.covert_totals[..., INTERDICTED].sum(axis=(1, 2)).astype(float)
         mean_int = float(interdicted.mean())
+        per = ratio_ci(np.full(interdicted.size, cost), interdicted)
         return {
             "personnel_days_TJ": float(personnel[Side.TJ]),
             "personnel_days_RU": float(personnel[Side.RU]),
             "personnel_days_CSTO": float(personnel[Side.CSTO]),
             "cost_rub": cost,
             "cost_per_interdiction_rub": cost / mean_int if mean_int > 0 else float("nan"),
+            "cost_per_interdiction_rub_lo": per.lo,
+            "cost_per_interdiction_rub_hi": per.hi,
         }
 
     def provenance(self) -> dict[str, Any]:

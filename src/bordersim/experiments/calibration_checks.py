@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from bordersim.engine.observables import per_replication, sector_mask
 from bordersim.engine.kernel import simulate
+from bordersim.engine.observables import per_replication, sector_mask
 from bordersim.experiments.calibration_space import Emulator, Prior, Standardiser, quantiles
 from bordersim.experiments.calibration_targets import (
     ENGAGEMENT_PARAMS,
