@@ -80,3 +80,20 @@ def test_run_tasks_reports_backend_failures():
 def test_workers_must_be_positive():
     with pytest.raises(ValueError):
         ProcessBackend(0)
+
+
+@pytest.mark.slow  # waits out the 10 s connection timeout
+def test_an_unreachable_scheduler_is_one_message_and_writes_nothing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bordersim.cli.app import app
+
+    out = tmp_path / "sweep"
+    res = CliRunner().invoke(
+        app,
+        ["sweep", "--points", "2", "-n", "5", "--days", "5", "--dask", "tcp://127.0.0.1:1",
+         "--out", str(out)],
+    )  # fmt: skip
+    assert res.exit_code == 2
+    assert "cannot reach a Dask scheduler" in res.output
+    assert not out.exists()

@@ -133,14 +133,18 @@ def _check_memory(
 def _execute(plan: Any, out: Path, workers: int, dask: str | None, resume: bool) -> Any:
     """Run the sweep with a progress bar; user errors exit 2."""
     from bordersim.engine.rundir import OutputError  # lazy: see the module top
-    from bordersim.experiments.executors import make_backend  # lazy: see the module top
+    from bordersim.experiments.executors import BackendError, make_backend  # lazy: module top
     from bordersim.experiments.sweep import SweepError, prepare_dir, run_sweep
 
+    try:  # connect first: an unreachable scheduler must leave nothing written in --out
+        backend = make_backend(workers=workers, dask=dask)
+    except BackendError as exc:
+        fail(str(exc))
     try:
         todo = len(prepare_dir(plan, out, resume=resume))
     except (SweepError, OutputError) as exc:
+        backend.close()
         fail(str(exc))
-    backend = make_backend(workers=workers, dask=dask)
     try:
         with Progress(
             TextColumn("[progress.description]{task.description}"),

@@ -135,6 +135,14 @@ class ProcessBackend:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+#: Seconds to wait for a remote Dask scheduler before giving up.
+CONNECT_TIMEOUT_S = 10.0
+
+
+class BackendError(ValueError):
+    """A backend that cannot be used (an unreachable scheduler): one message for the user."""
+
+
 class DaskBackend:
     """``--dask ADDRESS`` (an existing scheduler) or ``--dask local`` (a LocalCluster of ``workers``
     single-threaded processes, closed with the backend)."""
@@ -168,7 +176,13 @@ class DaskBackend:
             self._client = Client(self._cluster)
             self.description = f"Dask LocalCluster of {workers} worker processes"
         else:
-            self._client = Client(address)
+            try:  # an unreachable scheduler is the user's to fix: one message, soon
+                self._client = Client(address, timeout=CONNECT_TIMEOUT_S)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise BackendError(
+                    f"--dask {address}: cannot reach a Dask scheduler there within "
+                    f"{CONNECT_TIMEOUT_S:g} s ({' '.join(str(exc).split())})"
+                ) from None
             self.description = f"Dask scheduler at {address}"
         self.workers = max(1, sum(self._client.nthreads().values()))
 
