@@ -98,7 +98,7 @@ def headline(results: Results, unc: InputUncertainty | None) -> list[dict[str, A
     """Each headline figure with ``ci`` (simulation noise, 95% over replications) and
     ``input_interval`` (5-95% over draws of the inputs; ``None`` without uncertainty), plus the
     three factors it moves with most (``top_factors``)."""
-    from bordersim.experiments.intervals import headline_values  # xarray: lazy for start-up
+    from bordersim.experiments.headline import headline_values  # the engine: lazy for start-up
 
     out = []
     for key, (mean, lo, hi) in headline_values(results).items():

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from scipy.stats import rankdata
 
 from bordersim.engine.kernel import simulate
-from bordersim.engine.results import Results, covert_metrics
+from bordersim.experiments.headline import COVERT_HEADLINE, INCURSION_HEADLINE, headline_values
 from bordersim.experiments.sweep import BASELINE, point_seed
 from bordersim.experiments.uncertainty import InputDraws, draw_inputs
 from bordersim.model.compile import compile_scenario
@@ -62,10 +62,6 @@ FloatArray = NDArray[np.float64]
 
 #: The input interval's quantiles: the 5-95% spread over draws.
 INPUT_QUANTILES = (0.05, 0.95)
-#: Headline figures of each covert actor (its "all sectors" row of the run table).
-COVERT_HEADLINE = ("true_rate", "observed_rate", "rate_gap", "interdicted", "undetected_got_away")
-#: Headline figures of each armed actor (its row of the incursion table).
-INCURSION_HEADLINE = ("breaches", "defender_losses")
 
 #: Fewest draws for a ranking of the factors (with fewer, chance correlations dominate).
 MIN_RANK_DRAWS = 10
@@ -85,20 +81,6 @@ def hold_fixed(inputs: InputDraws, fixed: Mapping[str, float]) -> InputDraws:
         return inputs
     overrides = tuple({**o, **fixed} for o in inputs.overrides)
     return replace(inputs, overrides=overrides)
-
-
-def headline_values(results: Results) -> dict[str, tuple[float, float, float]]:
-    """The headline figures of a run, ``"section:actor:metric" -> (mean, 95% CI lo, hi)``: each
-    covert actor's all-sector row and each armed actor's incursion row, as the run table has them."""
-    out: dict[str, tuple[float, float, float]] = {}
-    for a, actor in enumerate(results.compiled.covert_ids):  # the run table's "all" row
-        est = covert_metrics(results.covert_totals[:, :, a, :].sum(axis=1))
-        for m in COVERT_HEADLINE:
-            out[f"covert:{actor}:{m}"] = (est[m].mean, est[m].lo, est[m].hi)
-    for row in results.incursion_rows():
-        for m in INCURSION_HEADLINE:
-            out[f"incursions:{row['actor']}:{m}"] = (row[m], row[f"{m}_lo"], row[f"{m}_hi"])
-    return out
 
 
 def input_interval(values: FloatArray) -> tuple[float, float] | None:
