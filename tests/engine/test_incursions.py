@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from bordersim.engine import simulate
-from bordersim.engine.incursions import per_rep_outcome_p, unit_fractions
+from bordersim.engine.covert_tables import per_rep_outcome_p
+from bordersim.engine.incursions import unit_fractions
 from bordersim.model.activation import escalation_request_day
 from bordersim.model.codes import ActivationMode
 from bordersim.model.compile import compile_scenario

@@ -25,6 +25,7 @@ from rich.progress import (
 from rich.table import Table
 
 from bordersim.cli.common import console, err_console, fail, load_or_fail
+from bordersim.cli.sensitivity_tables import indices, noise_share_of, print_sensitivity
 from bordersim.report.formatting import MISSING, fmt_number
 
 if TYPE_CHECKING:
@@ -262,46 +263,6 @@ def sweep(
     _print_sweep(plan, summary, out)
 
 
-def _noise_share(ds: Any, plan: Any, policy: str, actor: str, name: str, y: Any) -> float:
-    """The share of the metric's variance across points that replication noise explains (from
-    two half-samples of each point's replications); NaN when it cannot be estimated."""
-    import numpy as np  # lazy: see the module top
-
-    from bordersim.experiments.sensitivity import noise_share
-    from bordersim.experiments.sweep import point_metrics
-
-    covert = ds["covert"].sel(policy=policy).values  # (point, replication, actor, outcome)
-    a_idx = [*plan.actors, "all"].index(actor)
-    half = plan.replications // 2
-    if half < 1:
-        return float("nan")
-    y1 = point_metrics(covert[:, :half], name)[:, a_idx]
-    y2 = point_metrics(covert[:, half : 2 * half], name)[:, a_idx]
-    if np.all(np.isfinite(y1)) and np.all(np.isfinite(y2)):
-        return float(noise_share((y1, y2), y))
-    return float("nan")
-
-
-def _indices(method: str, plan: Any, space: Space, y: Any, seed: int, summary: Any) -> list[Any]:
-    """The sensitivity indices, ranked, each with the quantities of its factor; exit 2 when the
-    design cannot give them."""
-    from bordersim.experiments.sensitivity import SensitivityError, analyze  # lazy: module top
-
-    try:
-        rows = analyze(
-            method, space.names, plan.unit_samples, y,
-            sourced=[f.sourced for f in space.factors], seed=seed,
-        )  # fmt: skip
-    except SensitivityError as exc:
-        for msg, k in summary.failure_reasons().items():
-            err_console.print(f"failed {k} points: {msg}", highlight=False)
-        fail(str(exc))
-    kinds = {f.name: f for f in space.factors}
-    for row in rows:
-        row["quantities"] = [m.quantity for m in kinds[row["factor"]].members]
-    return rows
-
-
 def sensitivity(
     scenario: ScenarioArg = None,
     method: Annotated[str, typer.Option(help="sobol | morris")] = "sobol",
@@ -358,8 +319,8 @@ def sensitivity(
     )
     ds = open_results(out)
     y = ds[name].sel(policy=policy, metric_actor=actor).values
-    share = _noise_share(ds, plan, policy, actor, name, y)
-    rows = _indices(method, plan, space, y, seed, summary)
+    share = noise_share_of(ds, plan, policy, actor, name, y)
+    rows = indices(method, plan, space, y, seed, summary)
     write_json(out / "sensitivity.json", rows)
     write_json(
         out / "sensitivity_meta.json",
@@ -370,44 +331,5 @@ def sensitivity(
             "scenario_hash": plan.scenario_hash, "seed": seed,
         },
     )  # fmt: skip
-    _print_sensitivity(method, f"{actor}:{name}", policy, rows, share)
+    print_sensitivity(method, f"{actor}:{name}", policy, rows, share)
     console.print(f"indices written to [bold]{out / 'sensitivity.json'}[/]")
-
-
-def _print_sensitivity(
-    method: str, metric: str, policy: str, rows: list[dict[str, Any]], share: float
-) -> None:
-    table = Table(
-        title=f"Sensitivity of {metric} ({policy}), {method}: 95% bootstrap CIs",
-        title_justify="left",
-    )
-    table.add_column("rank", justify="right")
-    table.add_column("factor")
-    if method == "sobol":
-        table.add_column("first order S1", justify="right")
-        table.add_column("total ST", justify="right")
-    else:
-        table.add_column("mu*", justify="right")
-        table.add_column("sigma", justify="right")
-    table.add_column("evidence")
-    for r in rows:
-        ev = "sourced" if r["sourced"] else "[yellow]assumed[/]"
-        if method == "sobol":
-            cells = (f"{r['S1']:.3f} ± {r['S1_conf']:.3f}", f"{r['ST']:.3f} ± {r['ST_conf']:.3f}")
-        else:
-            cells = (f"{r['mu_star']:.4g} ± {r['mu_star_conf']:.2g}", f"{r['sigma']:.4g}")
-        table.add_row(str(r["rank"]), r["factor"], *cells, ev)
-    console.print(table)
-    key = "ST" if method == "sobol" else "mu_star"
-    conf = "ST_conf" if method == "sobol" else "mu_star_conf"
-    find_out = [r["factor"] for r in rows if not r["sourced"] and r[key] - r[conf] > 0][:5]
-    if find_out:
-        console.print(
-            "[bold]What to go and find out[/] (assumptions that matter most): "
-            + ", ".join(find_out)
-        )
-    if math.isfinite(share):
-        console.print(
-            f"replication noise is {100 * share:.1f}% of the metric's variance across points"
-            + (" -- raise --replications" if share > 0.1 else "")
-        )

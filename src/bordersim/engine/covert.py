@@ -29,18 +29,19 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from bordersim.engine.crossings import ActorTable, actor_tables, draw_covert
-from bordersim.engine.incursions import (
-    IncursionOutcome,
-    block_breaches,
+from bordersim.engine.covert_tables import (
+    attempts_and_split,
+    low_outcome_p,
+    outcome_means,
     per_rep_outcome_p,
-    unit_fractions,
 )
+from bordersim.engine.crossings import ActorTable, actor_tables, draw_covert
+from bordersim.engine.incursions import IncursionOutcome, block_breaches, unit_fractions
 from bordersim.engine.rng import ATTEMPT_STREAM, CLASH_STREAM, SPLIT_STREAM, stream_generator
 from bordersim.model import choice as choice_model
 from bordersim.model.codes import ActivationMode, ChoiceMode
 from bordersim.model.compile import Compiled, Phase
-from bordersim.model.outcomes import INTERDICTED, outcome_probabilities
+from bordersim.model.outcomes import INTERDICTED
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -293,8 +294,8 @@ def _enter_phase(st: _Block, p: int, cache: dict[int, Any]) -> None:
     ph = c.phases[p]
     if p == st.phase:
         if st.adaptive.any():
-            st.mean = _outcome_means(ph.covert_rate, st.q, ph.outcome_p)
-            st.mean_low = _outcome_means(ph.covert_rate, st.q, _low_outcome_p(c, ph))
+            st.mean = outcome_means(ph.covert_rate, st.q, ph.outcome_p)
+            st.mean_low = outcome_means(ph.covert_rate, st.q, low_outcome_p(c, ph))
         return
     st.phase = p
     st.adaptive = ph.choice_code == ChoiceMode.ADAPTIVE
@@ -303,15 +304,15 @@ def _enter_phase(st: _Block, p: int, cache: dict[int, Any]) -> None:
     # mean of each outcome count = rate * q * outcome probability; shared by all
     # replications unless the adversary adapts per replication
     if st.adaptive.any():
-        st.mean = _outcome_means(ph.covert_rate, st.q, ph.outcome_p)
-        st.mean_low = _outcome_means(ph.covert_rate, st.q, _low_outcome_p(c, ph))
+        st.mean = outcome_means(ph.covert_rate, st.q, ph.outcome_p)
+        st.mean_low = outcome_means(ph.covert_rate, st.q, low_outcome_p(c, ph))
         st.tables = None
     else:
         if p not in cache:
-            mean = _outcome_means(ph.covert_rate, st.q[:1], ph.outcome_p)
-            mean_low = _outcome_means(ph.covert_rate, st.q[:1], _low_outcome_p(c, ph))
-            attempts, split = _attempts_and_split(mean)
-            tables = actor_tables(attempts, split, _attempts_and_split(mean_low)[1])
+            mean = outcome_means(ph.covert_rate, st.q[:1], ph.outcome_p)
+            mean_low = outcome_means(ph.covert_rate, st.q[:1], low_outcome_p(c, ph))
+            attempts, split = attempts_and_split(mean)
+            tables = actor_tables(attempts, split, attempts_and_split(mean_low)[1])
             cache[p] = (mean, mean_low, tables)
         st.mean, st.mean_low, st.tables = cache[p]
     st.per_rep_units = np.zeros(len(c.unit_ids), dtype=bool)
@@ -331,17 +332,6 @@ def _per_rep_activation(st: _Block, t: int) -> FloatArray | None:
     return fr if fr.any() else None
 
 
-def _low_outcome_p(compiled: Compiled, ph: Phase) -> FloatArray:
-    """(S, Ac, 4) outcome probabilities in a sector whose detection a breach has lowered."""
-    return np.asarray(
-        outcome_probabilities(
-            (ph.p_detect * compiled.incursion.breach_detection_factor)[:, None],
-            ph.p_interdict[:, None],
-            compiled.turn_back[None, :],
-        )
-    )
-
-
 def _general_day(st: _Block, t: int, out: CovertOut) -> None:
     """One day with per-replication outcome probabilities (dense tables, one draw per day)."""
     c = st.compiled
@@ -357,12 +347,12 @@ def _general_day(st: _Block, t: int, out: CovertOut) -> None:
         op = per_rep_outcome_p(
             c, st.phase, fr @ ph.unit_guards, fr @ ph.unit_teams, np.where(degraded, factor, 1.0)
         )
-        today = _outcome_means(ph.covert_rate, st.q, op)
+        today = outcome_means(ph.covert_rate, st.q, op)
     elif degraded.any():
         today = np.where(degraded[:, :, None, None], st.mean_low, st.mean)
     else:
         today = st.mean
-    attempt_mean, split_p = _attempts_and_split(today)
+    attempt_mean, split_p = attempts_and_split(today)
     counts = draw_covert(st.rng_attempts, st.rng_split, attempt_mean, split_p, st.n)
     out.totals[st.sl] += counts
     if out.daily is not None:
@@ -389,21 +379,6 @@ def _adapt(st: _Block, ph: Phase, counts: NDArray[np.int64]) -> None:
         st.recent_att[:, a],
         ph.learning_rate[a][None, :, None],  # type: ignore[arg-type]  # broadcasts per actor
     )
-
-
-def _attempts_and_split(means: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Expected attempts (sum of the outcome means) and the outcome probabilities of an attempt."""
-    attempts = means.sum(axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        split = np.where(attempts[..., None] > 0, means / attempts[..., None], 0.25)
-    return attempts, split
-
-
-def _outcome_means(rate: FloatArray, q: FloatArray, outcome_p: FloatArray) -> FloatArray:
-    """(n, S, Ac, 4) Poisson means from rates (Ac,), choice q (n, Ac, S) and outcome_p (S, Ac, 4)
-    or per replication (n, S, Ac, 4)."""
-    op = outcome_p if outcome_p.ndim == 4 else outcome_p[None]
-    return np.asarray(rate[None, None, :, None] * np.moveaxis(q, 1, 2)[..., None] * op)
 
 
 __all__ = ["SPAN_ATTEMPTS", "SPAN_CELLS", "CovertOut", "covert_block"]

@@ -56,10 +56,7 @@ from bordersim.model.activation import (
 )
 from bordersim.model.codes import ActivationMode, AttackerDist
 from bordersim.model.compile import Compiled
-from bordersim.model.detection import detection_probability
 from bordersim.model.engagement import BREACH, REPELLED, UNDECIDED, resolve_engagements
-from bordersim.model.interdiction import interdiction_probability, response_time_hours
-from bordersim.model.outcomes import outcome_probabilities
 
 CHUNK = 8_192  #: engagements per resolve call: bounds memory (events x reinforcement waves); the result does not depend on it
 
@@ -371,37 +368,3 @@ def block_breaches(
     d = out.breach_day[m]
     starts = np.searchsorted(d, np.arange(days + 1), side="left")
     return out.breach_rep[m] - first, out.breach_sector[m], d, starts.astype(np.int64)
-
-
-def per_rep_outcome_p(
-    compiled: Compiled,
-    phase_idx: int,
-    extra_guards: FloatArray,
-    extra_teams: FloatArray,
-    detect_mult: FloatArray,
-) -> FloatArray:
-    """(n, S, Ac, 4) covert outcome probabilities with per-replication guards and detection.
-
-    ``extra_guards``/``extra_teams`` (n, S) add to the phase's on-duty guards and patrol teams
-    (border-duty units activated by a replication's own request); ``detect_mult`` (n, S) multiplies
-    p_detect (a recent breach). Same model functions as the compiler, so with zero extras and
-    multiplier 1 it reproduces the phase's ``outcome_p`` exactly."""
-    ph = compiled.phases[phase_idx]
-    c = compiled
-    guards = ph.guards[None, :] + extra_guards
-    p_d = detection_probability(guards, c.length_km, c.sector_sweep, ph.equipment) * detect_mult
-    teams = _phase_teams(compiled, phase_idx)[None, :] + extra_teams
-    resp = response_time_hours(
-        teams, c.length_km, c.sector_speed, c.sector_r0, ph.reserve_hours[None, :]
-    )
-    p_i = interdiction_probability(resp, c.sector_vanish)
-    return np.asarray(
-        outcome_probabilities(p_d[..., None], p_i[..., None], c.turn_back[None, None, :]),
-        dtype=float,
-    )
-
-
-def _phase_teams(compiled: Compiled, phase_idx: int) -> FloatArray:
-    """(S,) patrol teams in force in a phase (the compiled, replication-independent ones)."""
-    ph = compiled.phases[phase_idx]
-    return np.asarray((ph.unit_active[:, None] * ph.unit_teams).sum(axis=0), dtype=float)
