@@ -96,11 +96,18 @@ def test_nominal_numbers_do_not_change_with_uncertainty(res: bs.RunResult) -> No
         assert a[key] == b[key]
 
 
-def test_posterior_needs_its_directory() -> None:
-    r = runner.invoke(app, [*RUN, "--uncertainty", "posterior"])
-    assert r.exit_code == 2 and "--posterior DIR" in r.output
+def test_posterior_needs_its_directory(tmp_path: Path) -> None:
+    """A scenario that ships no calibration needs --posterior DIR, refused before it simulates."""
+    own = tmp_path / "own.yaml"
+    r = runner.invoke(app, ["export", "tajik-afghan-2021", "--out", str(own)])
+    text = own.read_text(encoding="utf-8").replace("id: tajik-afghan-2021", "id: my-border", 1)
+    own.write_text(text, encoding="utf-8")
+    r = runner.invoke(app, [*RUN[:1], str(own), *RUN[1:], "--uncertainty", "posterior"])
+    assert r.exit_code == 2 and "--posterior DIR" in r.output, r.output
+    sc = bs.load(own).model
+    assert sc.id == "my-border"
     with pytest.raises(UncertaintyError, match="--posterior DIR"):
-        input_source("posterior")
+        input_source("posterior", None, sc)
 
 
 def test_set_quantities_are_held_in_every_draw() -> None:

@@ -20,6 +20,7 @@ from bordersim.api.scenarios import Scenario, ScenarioLike, as_scenario, parse_d
 from bordersim.api.uncertainty import (
     DEFAULT_DRAWS,
     Uncertainty,
+    api_uncertainty,
     compare_intervals,
     draw_replications,
     headline,
@@ -133,7 +134,7 @@ def run(
     seed: int = 2021,
     daily: bool = False,
     progress: Callable[[int], None] | None = None,
-    uncertainty: Uncertainty = "none",
+    uncertainty: Uncertainty | None = None,
     draws: int = DEFAULT_DRAWS,
     replications_per_draw: int | None = None,
     posterior: str | Path | None = None,
@@ -145,11 +146,15 @@ def run(
     done since its last call. The same seed gives the same numbers. Raises ``CompileError`` (a
     ``ValueError``) for an unknown policy.
 
-    ``uncertainty="prior"`` (``"posterior"`` with ``posterior=DIR``) also runs the policy on
-    ``draws`` draws of the uncertain inputs, ``replications_per_draw`` each (default 20, at most
-    ``replications``), for the input interval; the nominal run and its numbers are unchanged.
-    The CLI's default is ``"prior"``; the API's is ``"none"``, so callers that run many times (the
-    web page, plan verification) do not pay for draws they did not ask for.
+    ``uncertainty="prior"`` also runs the policy on ``draws`` draws of the uncertain inputs,
+    ``replications_per_draw`` each (default 20, at most ``replications``), for the input interval;
+    the nominal run and its numbers are unchanged. ``"posterior"`` draws the calibrated quantities
+    from ``posterior`` (a ``bordersim calibrate`` directory; without one, the calibration a
+    built-in scenario ships with) and the others from the prior. Left out, ``uncertainty`` is
+    ``"posterior"`` when ``posterior`` is given and ``"none"`` otherwise (the CLI's default is
+    ``"prior"``), so callers that run many times (the web page, plan verification) do not pay for
+    draws they did not ask for. Raises :class:`~bordersim.api.uncertainty.UncertaintyError`
+    (a ``ValueError``) for a posterior that cannot be drawn from, before anything is simulated.
 
     Example:
         >>> import bordersim as bs
@@ -162,6 +167,7 @@ def run(
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     sc = as_scenario(scenario)
+    source = input_source(api_uncertainty(uncertainty, posterior), posterior, sc.model)
     compiled = compile_scenario(
         sc.model, policy=policy, start=parse_date(start, "start"), days=days
     )
@@ -174,7 +180,6 @@ def run(
             compiled, replications, seed, mode="totals", scenario_hash=sc.content_hash,
             progress=progress,
         )  # fmt: skip
-    source = input_source(uncertainty, posterior)
     if source is None:
         return RunResult(results, sc)
     from bordersim.experiments.intervals import hold_fixed, input_uncertainty  # engine: lazy
@@ -246,7 +251,7 @@ def compare(
     seed: int = 2021,
     command: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
-    uncertainty: Uncertainty = "none",
+    uncertainty: Uncertainty | None = None,
     draws: int = DEFAULT_DRAWS,
     replications_per_draw: int | None = None,
     posterior: str | Path | None = None,
@@ -270,13 +275,13 @@ def compare(
     if replications < 2:
         raise ValueError(f"compare needs at least 2 replications, got {replications}")
     sc = as_scenario(scenario)
+    source = input_source(api_uncertainty(uncertainty, posterior), posterior, sc.model)
     runs = {
         name: run(sc, policy=name, replications=replications, days=days, start=start,
                   seed=seed, progress=progress)
         for name in policies
     }  # fmt: skip
     cmd = None if command is None else tuple(command)
-    source = input_source(uncertainty, posterior)
     if source is None:
         return Comparison(MappingProxyType(runs), cmd)
     from bordersim.experiments.intervals import describe_draws, hold_fixed  # engine: lazy

@@ -14,7 +14,6 @@ A new source of draws plugs in as a :data:`~bordersim.experiments.intervals.Inpu
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,10 +31,12 @@ __all__ = [
     "DEFAULT_DRAW_REPLICATIONS",
     "Uncertainty",
     "UncertaintyError",
+    "api_uncertainty",
     "compare_intervals",
     "draw_replications",
     "headline",
     "input_source",
+    "resolve_uncertainty",
 ]
 
 Uncertainty = Literal["none", "prior", "posterior"]
@@ -58,36 +59,72 @@ def draw_replications(replications: int, per_draw: int | None) -> int:
     return n
 
 
-def input_source(kind: Uncertainty, posterior: str | Path | None = None) -> InputSource | None:
-    """The source of draws for ``kind`` (``None`` for ``"none"``); :class:`UncertaintyError` for
-    a posterior without its directory or an unknown kind."""
+def input_source(
+    kind: Uncertainty, posterior: str | Path | None = None, scenario: Scenario | None = None
+) -> InputSource | None:
+    """The source of draws for ``kind`` (``None`` for ``"none"``).
+
+    ``"posterior"`` draws the calibrated quantities from the calibration in ``posterior`` (a
+    directory written by ``bordersim calibrate``), or, without one, from the calibration a built-in
+    scenario ships with; the other uncertain quantities are drawn from the prior as before
+    (:mod:`bordersim.experiments.posterior`). Given ``scenario``, the posterior is read and checked
+    now, so that a bad directory fails before anything is simulated.
+
+    Raises:
+        UncertaintyError: an unknown kind; a posterior that cannot be read, is of another
+            scenario, or names a quantity the scenario does not have; no posterior at all."""
     if kind == "none":
         return None
     if kind == "prior":
+        if posterior is not None:
+            raise UncertaintyError(
+                "--posterior was given with --uncertainty prior: leave --uncertainty out (or say "
+                "posterior) to draw from the calibration, or drop --posterior"
+            )
         from bordersim.experiments.intervals import prior_source  # xarray: lazy for start-up
 
         return prior_source
     if kind != "posterior":
         raise UncertaintyError(f"uncertainty must be none, prior or posterior, got {kind!r}")
-    if posterior is None:
-        raise UncertaintyError(
-            "--uncertainty posterior needs --posterior DIR, a directory written by "
-            "`bordersim calibrate` (or use --uncertainty prior: the ledger's ranges)"
-        )
-    directory = Path(posterior)
-    try:  # looked up by name: calibration is a separate, optional part of experiments
-        calibration = importlib.import_module("bordersim.experiments.calibration")
-        draws_of = calibration.posterior_draws
-    except (ModuleNotFoundError, AttributeError):
-        raise UncertaintyError(
-            f"--posterior {directory}: this version of bordersim cannot read a posterior yet "
-            "(no bordersim.experiments.calibration.posterior_draws); use --uncertainty prior"
-        ) from None
+    from bordersim.experiments import posterior as post  # the engine: lazy for start-up
 
-    def source(scenario: Scenario, draws: int, seed: int) -> Any:
-        return draws_of(scenario, directory, draws, seed=seed)
+    if scenario is not None:
+        try:
+            post.load_posterior(scenario, posterior)
+        except post.PosteriorError as exc:
+            raise UncertaintyError(str(exc)) from None
+
+    def source(sc: Scenario, draws: int, seed: int) -> Any:
+        try:
+            found = post.load_posterior(sc, posterior)
+        except post.PosteriorError as exc:
+            raise UncertaintyError(str(exc)) from None
+        return post.posterior_inputs(sc, found, draws, seed=seed)
 
     return source
+
+
+def api_uncertainty(kind: Uncertainty | None, posterior: str | Path | None) -> Uncertainty:
+    """The API's reading of ``uncertainty``: left out, ``"posterior"`` when a posterior directory
+    is given and ``"none"`` otherwise; ``"none"`` or ``"prior"`` with a posterior are refused."""
+    if kind is None:
+        return "posterior" if posterior is not None else "none"
+    return resolve_uncertainty(kind, posterior)
+
+
+def resolve_uncertainty(kind: str | None, posterior: str | Path | None) -> Uncertainty:
+    """The uncertainty a request means: ``kind`` when given, else ``"posterior"`` when a
+    posterior directory is, else the default ``"prior"``."""
+    if kind is None:
+        return "posterior" if posterior is not None else "prior"
+    if kind not in ("none", "prior", "posterior"):
+        raise UncertaintyError(f"uncertainty must be none, prior or posterior, got {kind!r}")
+    if kind == "none" and posterior is not None:
+        raise UncertaintyError(
+            "--posterior was given with --uncertainty none: drop one of them (none reports "
+            "simulation noise only)"
+        )
+    return kind  # type: ignore[return-value]
 
 
 def _pair(lo: float | None, hi: float | None) -> list[float | None]:

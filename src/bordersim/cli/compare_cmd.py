@@ -35,7 +35,6 @@ from bordersim.cli.intervals import (
     DrawRepsOpt,
     DrawsOpt,
     PosteriorOpt,
-    UncertaintyChoice,
     UncertaintyOpt,
     check_uncertainty,
     draw_work,
@@ -152,7 +151,7 @@ def compare(
     set_: SetOpt = None,
     allow_outside_range: AllowOutsideOpt = False,
     wide: WideOpt = False,
-    uncertainty: UncertaintyOpt = UncertaintyChoice.prior,
+    uncertainty: UncertaintyOpt = None,
     draws: DrawsOpt = 32,
     draw_replications: DrawRepsOpt = None,
     posterior: PosteriorOpt = None,
@@ -163,9 +162,9 @@ def compare(
     # importing bordersim.engine loads xarray (seconds): not at start-up, so --help stays fast
     from bordersim.engine.rundir import OutputError, dumps_json, write_dir
 
-    check_uncertainty(uncertainty, posterior)
     sc = with_policy_file(load_or_fail(scenario), policy_file)
     sc = with_sets(sc, set_ or [], allow_outside_range)
+    kind = check_uncertainty(uncertainty, posterior, sc.model)
     policies = policy or ["tajik-only", *[p for p in sc.model.policies if p != "tajik-only"]]
     if len(policies) < 2:
         fail("give at least two --policy options (the first is the baseline)")
@@ -180,14 +179,14 @@ def compare(
     except MemoryBudgetError as exc:
         fail(str(exc))
     start_date = parse_date(start)
-    extra = draw_work(uncertainty, draws, replications, draw_replications)
+    extra = draw_work(kind, draws, replications, draw_replications)
     total = (replications + extra) * len(policies)
     with replication_progress(total, show_progress(json_out)) as progress:
         try:
             cmp: Comparison = api.compare(
                 sc, policies, replications=replications, days=days, start=start_date,
                 seed=seed, command=["bordersim", *sys.argv[1:]], progress=progress,
-                uncertainty=uncertainty.value, draws=draws,
+                uncertainty=kind.value, draws=draws,
                 replications_per_draw=draw_replications, posterior=posterior,
             )  # fmt: skip
             report = cmp.summary()

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bordersim.api.uncertainty import UncertaintyError, draw_replications, input_source
+from bordersim.api.uncertainty import (
+    UncertaintyError,
+    draw_replications,
+    input_source,
+    resolve_uncertainty,
+)
 from bordersim.cli.common import fail
 from bordersim.cli.fit import compact_table
 from bordersim.report.formatting import MISSING, fmt_count
@@ -27,6 +32,9 @@ from bordersim.report.uncertainty_text import (
     is_rate,
     source_words,
 )
+
+if TYPE_CHECKING:
+    from bordersim.scenario.schema import Scenario
 
 #: Two-line column heads: which interval is which.
 CI_HEAD = "simulation noise\n(95% CI)"
@@ -57,11 +65,13 @@ class UncertaintyChoice(StrEnum):
 
 
 UncertaintyOpt = Annotated[
-    UncertaintyChoice,
+    UncertaintyChoice | None,
     typer.Option(
         "--uncertainty",
-        help="input interval from draws of the ledger's ranges (prior), a calibration's "
-        "posterior (with --posterior), or none (simulation noise only)",
+        help="input interval from draws of the ledger's ranges (prior: the default), a "
+        "calibration's posterior (the --posterior DIR, else the built-in scenario's own "
+        "calibration; the default when --posterior is given), or none (simulation noise only)",
+        show_default=False,
     ),
 ]
 DrawsOpt = Annotated[
@@ -74,16 +84,27 @@ DrawRepsOpt = Annotated[
     ),
 ]
 PosteriorOpt = Annotated[
-    Path | None, typer.Option("--posterior", help="calibration directory (bordersim calibrate)")
+    Path | None,
+    typer.Option(
+        "--posterior",
+        help="draw the calibrated quantities from this calibration directory (bordersim "
+        "calibrate --out), the others from the ledger's ranges",
+    ),
 ]
 
 
-def check_uncertainty(kind: UncertaintyChoice, posterior: Path | None) -> None:
-    """Refuse an impossible request before anything is simulated (one message, exit 2)."""
+def check_uncertainty(
+    kind: UncertaintyChoice | None, posterior: Path | None, scenario: Scenario
+) -> UncertaintyChoice:
+    """The uncertainty asked for (``--posterior`` alone means posterior), its posterior read and
+    checked against ``scenario``; an impossible request is refused before anything is simulated
+    (one message, exit 2)."""
     try:
-        input_source(kind.value, posterior)
+        resolved = resolve_uncertainty(None if kind is None else kind.value, posterior)
+        input_source(resolved, posterior, scenario)
     except UncertaintyError as exc:
         fail(str(exc))
+    return UncertaintyChoice(resolved)
 
 
 def draw_work(kind: UncertaintyChoice, draws: int, replications: int, per_draw: int | None) -> int:

@@ -43,7 +43,6 @@ from bordersim.cli.intervals import (
     DrawRepsOpt,
     DrawsOpt,
     PosteriorOpt,
-    UncertaintyChoice,
     UncertaintyOpt,
     check_uncertainty,
     draw_work,
@@ -203,7 +202,7 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="clear the whole --out run directory first")
     ] = False,
-    uncertainty: UncertaintyOpt = UncertaintyChoice.prior,
+    uncertainty: UncertaintyOpt = None,
     draws: DrawsOpt = 32,
     draw_replications: DrawRepsOpt = None,
     posterior: PosteriorOpt = None,
@@ -218,9 +217,9 @@ def run(
             existing_manifest(out, "run")
     except OutputError as exc:
         fail(str(exc))
-    check_uncertainty(uncertainty, posterior)
     sc = with_sets(with_policy_file(load_or_fail(scenario), policy_file), set_ or [],
                    allow_outside_range)  # fmt: skip
+    kind = check_uncertainty(uncertainty, posterior, sc.model)
     # The engine package pulls in xarray (~1 s), so it is imported only when a run needs it.
     from bordersim.engine.memory import MemoryBudgetError, check_run
 
@@ -229,13 +228,13 @@ def run(
     except MemoryBudgetError as exc:
         fail(str(exc))
     t0 = time.perf_counter()
-    per_draw = draw_work(uncertainty, draws, replications, draw_replications)
+    per_draw = draw_work(kind, draws, replications, draw_replications)
     with replication_progress(replications + per_draw, show_progress(json_out)) as progress:
         try:
             res: RunResult = api.run(
                 sc, policy=policy, replications=replications, days=days,
                 start=parse_date(start), seed=seed, daily=daily, progress=progress,
-                uncertainty=uncertainty.value, draws=draws,
+                uncertainty=kind.value, draws=draws,
                 replications_per_draw=draw_replications, posterior=posterior,
             )  # fmt: skip
         except api.CompileError as exc:

@@ -177,7 +177,7 @@ class InputUncertainty:
 
     def describe(self) -> dict[str, Any]:
         """How the interval was made, for a summary's ``input_uncertainty`` key."""
-        return {
+        out: dict[str, Any] = {
             "source": self.inputs.source,
             "draws": self.inputs.n,
             "replications_per_draw": self.replications,
@@ -186,6 +186,9 @@ class InputUncertainty:
             "interval": "5-95% quantiles of the per-draw means over draws of the uncertain inputs",
             "ranking": "squared Spearman rank correlation of factor and figure over the draws",
         }
+        if self.inputs.provenance is not None:  # absent for the prior: its summaries keep keys
+            out["posterior"] = self.inputs.provenance
+        return out
 
     def table(self) -> tuple[list[str], list[list[float]]]:
         """The per-draw table (``draw``, ``draw_seed``, each factor, each figure) as header and rows,

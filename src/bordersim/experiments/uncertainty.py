@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -58,6 +58,8 @@ class InputDraws:
         overrides: per draw, the quantity overrides that realise it.
         source: ``"prior"`` (the ledger's ranges) or ``"posterior"``.
         seed: the seed the draws came from.
+        provenance: for posterior draws, where the posterior came from
+            (:meth:`bordersim.experiments.posterior.Posterior.provenance`).
     """
 
     space: Space
@@ -66,6 +68,7 @@ class InputDraws:
     overrides: tuple[dict[str, float], ...]
     source: Literal["prior", "posterior"]
     seed: int
+    provenance: dict[str, Any] | None = None
 
     @property
     def n(self) -> int:

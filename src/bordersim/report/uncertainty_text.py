@@ -84,11 +84,27 @@ def width_ratio(entry: Mapping[str, Any]) -> float | None:
 
 
 def source_words(desc: Mapping[str, Any]) -> str:
-    """Where the draws came from, in words: "32 draws of the ledger's 31 uncertain quantities"."""
-    whence = "the ledger's" if desc.get("source") == "prior" else "the calibrated posterior's"
+    """Where the draws came from, in words: "32 draws of the ledger's 31 uncertain quantities",
+    or, from a posterior, how many of them the calibration gave and which calibration."""
+    draws, reps = fmt_count(desc.get("draws")), fmt_count(desc.get("replications_per_draw"))
+    post = desc.get("posterior")
+    if desc.get("source") != "posterior" or not isinstance(post, Mapping):
+        whence = "the ledger's" if desc.get("source") == "prior" else "the calibrated posterior's"
+        return (
+            f"{draws} draws of {whence} {fmt_count(desc.get('factors'))} uncertain quantities, "
+            f"{reps} replications each"
+        )
+    free = int(post.get("free_quantities") or 0)
+    others = int(desc.get("factors") or 0) - free
+    which = (
+        f"the calibration {post.get('calibration')} ships with"
+        if post.get("shipped")
+        else f"the calibration in {post.get('calibration')}"
+    )
+    rest = f", the other {fmt_count(others)} from the ledger's ranges" if others > 0 else ""
     return (
-        f"{fmt_count(desc.get('draws'))} draws of {whence} {fmt_count(desc.get('factors'))} "
-        f"uncertain quantities, {fmt_count(desc.get('replications_per_draw'))} replications each"
+        f"{draws} draws of the uncertain inputs, {fmt_count(free)} quantities jointly from the "
+        f"posterior of {which}{rest}; {reps} replications each"
     )
 
 
@@ -121,6 +137,18 @@ def headline_sentence(
         )
     else:
         text += "."
+    mean = entry.get("mean")
+    if (
+        desc.get("source") == "posterior"
+        and iv is not None
+        and isinstance(mean, int | float)
+        and not iv[0] <= mean <= iv[1]
+    ):
+        text += (
+            f" The run at the scenario's nominal values ({fmt_value(mean, pct)}) lies outside the "
+            "posterior's interval: the nominal values are not what the observations support, so "
+            "read the input interval, not the nominal figure."
+        )
     top = list(entry.get("top_factors") or [])[:3]
     if top:
         names = [str(t["factor"]) for t in top]
@@ -132,4 +160,9 @@ def headline_sentence(
             f" The quantities it moves with most are {listed} (squared rank correlation over the "
             f"draws {rho}{chance})."
         )
+        if desc.get("source") == "posterior":
+            text += (
+                " The posterior correlates the calibrated quantities with one another, so a "
+                "quantity named here may move with the figure through those it is tied to."
+            )
     return text
