@@ -37,7 +37,9 @@ SMALL = ["--draws", "3", "-n", "4", "--days", "10", "--seed", "3"]
             "unknown metric",
         ),
         (["-p", "tajik-only", "-p", "csto-on-call", "--prim-policy", "x"], "--prim-policy"),
-        (["-p", "tajik-only", "-p", "csto-on-call", "--posterior", "post"], "not yet available"),
+        (["-p", "tajik-only", "-p", "csto-on-call", "--posterior", "post"], "no such directory"),
+        (["-p", "tajik-only", "-p", "csto-on-call", "--uncertainty", "posterior"], "ships no"),
+        (["-p", "tajik-only", "-p", "csto-on-call", "--uncertainty", "none"], "works on draws"),
     ],
 )
 def test_user_errors_are_one_message_and_exit_2(

@@ -117,7 +117,9 @@ def test_run_with_posterior_narrows_what_the_observations_inform() -> None:
     assert "posterior" not in prior["input_uncertainty"]
 
     def width(s: dict, metric: str) -> float:  # type: ignore[type-arg]
-        (e,) = [e for e in s["headline"] if e["actor"] == "drug_traffickers" and e["metric"] == metric]
+        (e,) = [
+            e for e in s["headline"] if e["actor"] == "drug_traffickers" and e["metric"] == metric
+        ]
         return e["input_interval"][1] - e["input_interval"][0]
 
     assert width(post, "interdicted") < 0.75 * width(prior, "interdicted")
@@ -133,3 +135,24 @@ def test_api_posterior_alone_means_posterior() -> None:
                      draws=4, uncertainty="posterior")  # fmt: skip
     desc = cmp.summary()["input_uncertainty"]
     assert desc["source"] == "posterior" and desc["posterior"]["shipped"] is True
+
+
+def test_robust_and_optimize_draw_from_the_posterior() -> None:
+    st = bs.robust(SC, ["tajik-only", "russian-guards-return"], draws=4, replications=3,
+                   days=10, seed=1, uncertainty="posterior")  # fmt: skip
+    s = st.summary()
+    names = load_posterior(bs.load(SC).model, None).names
+    assert s["input_source"] == "posterior" and s["posterior"]["calibration"] == SC
+    assert set(names) <= set(s["factors"])
+    prior = bs.robust(SC, ["tajik-only", "russian-guards-return"], draws=4, replications=3,
+                      days=10, seed=1).summary()  # fmt: skip
+    assert "posterior" not in prior and prior["input_source"] == "prior"
+    p = bs.optimize(SC, robust=True, robust_draws=4, seed=1,
+                    posterior=shipped_calibration(SC)).summary()  # fmt: skip
+    assert p["robust"]["draws_from"] == "posterior"
+    assert p["robust"]["posterior"]["free_quantities"] == len(names)
+    assert (
+        "draws_from" not in bs.optimize(SC, robust=True, robust_draws=4, seed=1).summary()["robust"]
+    )
+    with pytest.raises(ValueError, match="add --robust"):
+        bs.optimize(SC, uncertainty="posterior")

@@ -11,17 +11,20 @@ reinforcement arriving after each of the given hours.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bordersim.api.scenarios import Scenario, ScenarioLike, as_scenario, parse_date
+from bordersim.api.uncertainty import Uncertainty, draw_source
 from bordersim.model.engagement import OutcomeProbabilities, resolve_engagements
 from bordersim.scenario.schema import Policy
 
 if TYPE_CHECKING:  # the real imports are lazy: the planner imports scipy, verification the engine
+    from bordersim.experiments.uncertainty import InputDraws
     from bordersim.experiments.verify import Verification
     from bordersim.plan.robust_plan import RobustPlan
     from bordersim.plan.scenario_plan import ScenarioPlan
@@ -49,6 +52,7 @@ class PlanResult:
     verification: Verification | None
     scenario: Scenario
     robust: RobustPlan | None = None  # optimize(robust=True): the robust plan and its price
+    robust_posterior: Mapping[str, Any] | None = None  # where posterior draws came from
 
     def summary(self) -> dict[str, Any]:
         """The plan as ``bordersim optimize --json`` prints it (without ``policy_file``): floats
@@ -66,7 +70,11 @@ class PlanResult:
             self.verification.as_dict() if self.verification is not None else None
         )
         if self.robust is not None:  # only when asked, so the default JSON keeps its keys
-            report["robust"] = self.robust.to_dict(self.plan.sector_ids)
+            rob: dict[str, Any] = dict(self.robust.to_dict(self.plan.sector_ids))
+            if self.robust_posterior is not None:  # the prior's keys stay as they were
+                rob["draws_from"] = "posterior"
+                rob["posterior"] = dict(self.robust_posterior)
+            report["robust"] = rob
         data: dict[str, Any] = clean_for_json(report)
         return data
 
@@ -97,6 +105,8 @@ def optimize(
     robust: bool = False,
     robust_draws: int = 32,
     robust_quantile: float | None = None,
+    uncertainty: Uncertainty | None = None,
+    posterior: str | Path | None = None,
 ) -> PlanResult:
     """Allocate the on-duty border guards (default: the phase's) against a best-responding
     (``adversary="best"``) or quantal (``"quantal"`` with ``rationality``) adversary; ``verify=N``
@@ -108,7 +118,10 @@ def optimize(
     :func:`~bordersim.plan.armed_plan.default_min_guards`) unless ``allow_empty``. ``robust=True``
     also solves the plan that minimises the worst case (``robust_quantile=None``) or a quantile of
     the objective over ``robust_draws`` Latin-hypercube draws of the ledger's ranges (seed ``seed``),
-    with its price against the nominal plan (:mod:`bordersim.plan.robust_plan`).
+    with its price against the nominal plan (:mod:`bordersim.plan.robust_plan`). With ``posterior``
+    (a ``bordersim calibrate`` directory) or ``uncertainty="posterior"`` (a built-in scenario's
+    shipped calibration) the robust plan's draws take the calibrated quantities jointly from the
+    posterior and the others from the ledger's ranges; they need ``robust=True``.
 
     Example:
         >>> import bordersim as bs
@@ -130,6 +143,14 @@ def optimize(
             "--robust plans against a best-responding adversary only (--adversary best)"
         )
     sc = as_scenario(scenario)
+    source = None
+    if uncertainty is not None or posterior is not None:
+        if not robust:
+            raise ValueError(
+                "--uncertainty/--posterior choose the draws of --robust: add --robust (the plan "
+                "at the scenario's values draws nothing)"
+            )
+        source = draw_source(uncertainty, posterior, sc.model)
     plan = plan_scenario(
         sc.model, date=parse_date(date, "date"), guards=guards, actor=actor,
         adversary=adversary,  # type: ignore[arg-type]
@@ -138,25 +159,36 @@ def optimize(
         min_guards=0.0 if allow_empty else min_guards,
     )  # fmt: skip
     robust_plan = None
+    provenance = None
     if robust:
+        inputs = None if source is None else source(sc.model, robust_draws, seed)
+        provenance = None if inputs is None else inputs.provenance
         robust_plan = robust_allocation(
-            plan, sc.model, draws=robust_draws, quantile=robust_quantile, seed=seed
-        )
+            plan, sc.model, draws=robust_draws, quantile=robust_quantile, seed=seed,
+            inputs=inputs,
+        )  # fmt: skip
     verification = None
     if verify:
         verification = verify_plan(
             plan, sc.model, replications=max(verify, 2), days=verify_days,
             start=parse_date(verify_start, "verify_start"), seed=seed,
         )  # fmt: skip
-    return PlanResult(plan, verification, sc, robust_plan)
+    return PlanResult(plan, verification, sc, robust_plan, provenance)
 
 
 def robust_allocation(
-    plan: ScenarioPlan, scenario: Any, *, draws: int, quantile: float | None, seed: int
+    plan: ScenarioPlan,
+    scenario: Any,
+    *,
+    draws: int,
+    quantile: float | None,
+    seed: int,
+    inputs: InputDraws | None = None,
 ) -> RobustPlan:
-    """The robust plan for ``plan``'s problem over ``draws`` draws of the ledger's ranges: each
-    draw's overrides compile a problem on the same date, budget, actor and policy (the nominal
-    budget in every draw: the allocation is of the guards on duty today)."""
+    """The robust plan for ``plan``'s problem over ``draws`` draws of the ledger's ranges (or the
+    given ``inputs``, e.g. posterior draws): each draw's overrides compile a problem on the same
+    date, budget, actor and policy (the nominal budget in every draw: the allocation is of the
+    guards on duty today)."""
     from bordersim.experiments.uncertainty import draw_inputs  # engine: lazy for start-up
     from bordersim.plan.armed_plan import Terms
     from bordersim.plan.breach import breach_model
@@ -168,7 +200,8 @@ def robust_allocation(
     i = plan.inputs
     nominal = Terms(i, breach_model(i.compiled, i.phase), plan.breach_weight)
     terms = []
-    for o in draw_inputs(scenario, draws, seed=seed).overrides:
+    drawn = draw_inputs(scenario, draws, seed=seed) if inputs is None else inputs
+    for o in drawn.overrides:
         d = plan_inputs(
             scenario, date=i.date, guards=i.budget, actor=i.actor, policy=i.policy, overrides=o
         )

@@ -12,7 +12,10 @@ every policy and draw (``defender_losses`` when that median is 0, ``undetected``
 without armed actors), i.e. "worse than typical", so that a favoured policy and its failure region
 can always be named; the summary marks it ``"default_threshold": true``.
 
-The posterior of ``calibrate`` is not yet available: asking for it raises :class:`RobustError`.
+The draws come from the ledger's ranges, or with ``posterior`` (a ``bordersim calibrate`` directory)
+or ``uncertainty="posterior"`` (a built-in scenario's shipped calibration) the calibrated quantities
+are drawn jointly from the posterior and the others from the prior
+(:mod:`bordersim.experiments.posterior`); the summary then names the calibration.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bordersim.api.scenarios import Scenario, ScenarioLike, as_scenario, parse_date
+from bordersim.api.uncertainty import Uncertainty, UncertaintyError, draw_source
 from bordersim.experiments.compare import METRIC_INFO
 from bordersim.experiments.levers import LEVERS, lever_notes
 from bordersim.experiments.robust import (
@@ -48,10 +52,6 @@ __all__ = ["RobustError", "RobustStudy", "robust"]
 #: Fewer failing draws than this and a PRIM box is a description of a handful of points.
 MIN_FAILURES = 10
 ARMED_METRICS = ("breaches", "defender_losses", "first_reinforcement_hours")
-NOT_CALIBRATED = (
-    "--posterior: calibration is not yet available (bordersim calibrate does not exist yet), so "
-    "there is no posterior to draw from; run without --posterior to draw from the ledger's ranges"
-)
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,8 @@ class RobustStudy:
         }
         if self.command is not None:
             report["command"] = list(self.command)
+        if "posterior" in ds.attrs:  # only for posterior draws, so prior summaries keep their keys
+            report["posterior"] = json.loads(ds.attrs["posterior"])
         data: dict[str, Any] = json.loads(json.dumps(clean_for_json(report), sort_keys=True))
         return data
 
@@ -230,6 +232,7 @@ def robust(
     thresholds: Sequence[str | Threshold] = (),
     prim_policy: str | None = None,
     posterior: str | Path | None = None,
+    uncertainty: Uncertainty | None = None,
     workers: int = 1,
     command: Sequence[str] | None = None,
     progress: Callable[[int], None] | None = None,
@@ -238,7 +241,8 @@ def robust(
 
     ``thresholds`` as ``"breaches<=0.5"`` text or :class:`Threshold`; ``workers`` > 1 runs draws
     in local processes (identical numbers). Raises :class:`RobustError` for a user error (a
-    malformed threshold, an unknown metric or policy, fewer than two policies, a posterior).
+    malformed threshold, an unknown metric or policy, fewer than two policies, a posterior that
+    cannot be drawn from).
 
     Example:
         >>> import bordersim as bs
@@ -248,11 +252,13 @@ def robust(
         'tajik-only'
     """
     from bordersim.experiments.executors import make_backend  # the engine: lazy for start-up
-    from bordersim.experiments.uncertainty import draw_inputs, evaluate_draws
+    from bordersim.experiments.uncertainty import evaluate_draws
 
-    if posterior is not None:
-        raise RobustError(NOT_CALIBRATED)
     sc = as_scenario(scenario)
+    try:
+        source = draw_source(uncertainty, posterior, sc.model)
+    except UncertaintyError as exc:
+        raise RobustError(str(exc)) from None
     names = list(policies)
     modes = check_policies(sc, names)
     parsed = tuple(t if isinstance(t, Threshold) else parse_threshold(t) for t in thresholds)
@@ -266,7 +272,7 @@ def robust(
             )
     if draws < 2 or replications < 2:
         raise RobustError("--draws and --replications must each be at least 2")
-    inputs = draw_inputs(sc.model, draws, seed=seed)
+    inputs = source(sc.model, draws, seed)
     backend = make_backend(workers)
     try:
         ds = evaluate_draws(
@@ -275,6 +281,8 @@ def robust(
         )  # fmt: skip
     finally:
         backend.close()
+    if inputs.provenance is not None:  # JSON text: a store attribute holds flat values
+        ds.attrs["posterior"] = json.dumps(inputs.provenance, sort_keys=True)
     chosen = parsed or default_thresholds(ds)
     metric = chosen[0].metric if chosen[0].metric in METRIC_INFO else "undetected"
     favoured = favoured_policy(ds, chosen, metric)

@@ -34,6 +34,7 @@ __all__ = [
     "api_uncertainty",
     "compare_intervals",
     "draw_replications",
+    "draw_source",
     "headline",
     "input_source",
     "resolve_uncertainty",
@@ -125,6 +126,26 @@ def resolve_uncertainty(kind: str | None, posterior: str | Path | None) -> Uncer
             "simulation noise only)"
         )
     return kind  # type: ignore[return-value]
+
+
+def draw_source(
+    kind: Uncertainty | None, posterior: str | Path | None, scenario: Scenario
+) -> InputSource:
+    """The draws of a command that always draws (robust, optimize --robust, sweep): the prior by
+    default, the posterior with ``posterior`` (or ``kind="posterior"`` and a shipped calibration),
+    checked against ``scenario`` now.
+
+    Raises:
+        UncertaintyError: ``kind="none"`` (this command needs draws), or as :func:`input_source`."""
+    resolved = resolve_uncertainty(kind, posterior)
+    if resolved == "none":
+        raise UncertaintyError(
+            "--uncertainty none: this command works on draws of the uncertain inputs; say "
+            "prior or posterior"
+        )
+    source = input_source(resolved, posterior, scenario)
+    assert source is not None
+    return source
 
 
 def _pair(lo: float | None, hi: float | None) -> list[float | None]:

@@ -23,6 +23,7 @@ from rich.table import Table
 
 from bordersim import api
 from bordersim.cli.common import JsonOpt, ScenarioArg, console, fail, load_or_fail, parse_date
+from bordersim.cli.intervals import PosteriorOpt, UncertaintyChoice
 from bordersim.cli.optimize_armed import print_armed
 from bordersim.cli.optimize_game import solve_game_file
 from bordersim.cli.verify_table import print_metric_checks
@@ -126,6 +127,16 @@ def optimize(
     robust_quantile: Annotated[
         str, typer.Option(help="--robust: 'worst' or a quantile q in (0, 1]")
     ] = "worst",
+    uncertainty: Annotated[
+        UncertaintyChoice | None,
+        typer.Option(
+            "--uncertainty",
+            help="--robust: draws from the ledger's ranges (prior, the default) or a "
+            "calibration's posterior (--posterior DIR, else the built-in scenario's own)",
+            show_default=False,
+        ),
+    ] = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Recommend where the border guards stand (and check it by simulation), solve a security
     game file, or site reserve bases."""
@@ -163,7 +174,8 @@ def optimize(
             verify_days=verify_days, verify_start=parse_date(verify_start, "--verify-start"),
             seed=seed, breach_weight=breach_weight, min_guards=min_guards_per_sector,
             allow_empty=allow_empty, robust=robust, robust_draws=robust_draws,
-            robust_quantile=quant,
+            robust_quantile=quant, posterior=posterior,
+            uncertainty=None if uncertainty is None else uncertainty.value,
         )  # fmt: skip
     except ValueError as exc:  # CompileError is a ValueError
         fail(str(exc))
@@ -221,6 +233,19 @@ def _report_plan(
         return
     _print_plan(result.plan, result.verification)
     print_armed(console, result.plan, result.robust)
+    post = result.robust_posterior
+    if post is not None:
+        whence = (
+            f"{post['calibration']}'s shipped calibration"
+            if post["shipped"]
+            else post["calibration"]
+        )
+        console.print(
+            f"The robust plan's draws take {post['free_quantities']} calibrated quantities jointly "
+            f"from the posterior of {whence} (observations: {', '.join(post['observations_used'])}); "
+            "the others from the ledger's ranges.",
+            highlight=False,
+        )
     if write_policy is not None:
         console.print(
             f"policy written to [bold]{write_policy}[/]: bordersim run --policy-file "

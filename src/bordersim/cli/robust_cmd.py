@@ -28,6 +28,7 @@ from bordersim.cli.common import (
     load_or_fail,
     parse_date,
 )
+from bordersim.cli.intervals import PosteriorOpt, UncertaintyChoice
 
 __all__ = ["print_study", "robust"]
 
@@ -59,16 +60,29 @@ def _num(x: float | None, pct: bool = False) -> str:
 
 
 def print_study(report: dict[str, Any]) -> None:
+    """The tables and sentences of `bordersim robust` (``report`` as ``summary()`` gives it)."""
     # the experiments layer imports NumPy and xarray: only when a study is printed
     from bordersim.experiments.compare import METRIC_INFO
     from bordersim.experiments.levers import LEVERS
 
-    """The tables and sentences of `bordersim robust` (``report`` as ``summary()`` gives it)."""
     console.print(
         f"[bold]{report['scenario']}[/]: {len(report['policies'])} policies on {report['draws']} "
         f"draws of the uncertain inputs ({report['input_source']}), {report['replications']} "
         f"replications per draw on common random numbers, seed {report['seed']}"
     )
+    post = report.get("posterior")
+    if post:
+        whence = (
+            f"the calibration {post['calibration']} ships with"
+            if post.get("shipped")
+            else str(post["calibration"])
+        )
+        console.print(
+            f"{post['free_quantities']} calibrated quantities drawn jointly from the posterior of "
+            f"{whence} (observations: {', '.join(post['observations_used'])}); the others from "
+            "the ledger's ranges",
+            highlight=False,
+        )
     t = Table(title="Over draws: mean (sd) and regret mean / p90 / max", title_justify="left")
     t.add_column("metric / policy")
     for col in ("mean", "sd", "regret mean", "regret p90", "regret max"):
@@ -131,9 +145,16 @@ def robust(
     prim_policy: Annotated[
         str | None, typer.Option(help="explain this policy's failures (default: the favoured)")
     ] = None,
-    posterior: Annotated[
-        Path | None, typer.Option(help="draw from a calibrate posterior (not yet available)")
+    uncertainty: Annotated[
+        UncertaintyChoice | None,
+        typer.Option(
+            "--uncertainty",
+            help="draws from the ledger's ranges (prior, the default) or a calibration's "
+            "posterior (--posterior DIR, else the built-in scenario's own calibration)",
+            show_default=False,
+        ),
     ] = None,
+    posterior: PosteriorOpt = None,
     workers: Annotated[int, typer.Option(min=1, help="local worker processes over draws")] = 1,
     out: Annotated[Path | None, typer.Option(help="write robust.zarr and robust.json here")] = None,
     json_out: JsonOpt = False,
@@ -144,12 +165,6 @@ def robust(
     from bordersim.api.robustness import RobustError, RobustStudy
     from bordersim.api.robustness import robust as robust_study
 
-    if posterior is not None:
-        fail(
-            "--posterior: calibration is not yet available (there is no `bordersim calibrate` "
-            "yet), so there is no posterior to draw from; leave --posterior out to draw from the "
-            "ledger's ranges"
-        )
     sc = load_or_fail(scenario)
     policies = list(policy or [])
     start_date = parse_date(start)
@@ -158,7 +173,8 @@ def robust(
             study: RobustStudy = robust_study(
                 sc, policies, draws=draws, replications=replications, days=days,
                 start=start_date, seed=seed, thresholds=threshold or (),
-                prim_policy=prim_policy, workers=workers,
+                prim_policy=prim_policy, workers=workers, posterior=posterior,
+                uncertainty=None if uncertainty is None else uncertainty.value,
                 command=["bordersim", *sys.argv[1:]], progress=progress,
             )  # fmt: skip
         except RobustError as exc:
