@@ -156,3 +156,37 @@ def test_robust_and_optimize_draw_from_the_posterior() -> None:
     )
     with pytest.raises(ValueError, match="add --robust"):
         bs.optimize(SC, uncertainty="posterior")
+
+
+def test_a_sweep_space_takes_the_calibrated_quantities_as_one_factor(model) -> None:  # type: ignore[no-untyped-def]
+    from bordersim.experiments.factors import Experiment, build_space
+    from bordersim.experiments.posterior import POSTERIOR_FACTOR, with_posterior
+
+    post = load_posterior(model, None)
+    space = with_posterior(build_space(model, grouping="evidence"), model, post)
+    (f,) = [f for f in space.factors if f.kind == "posterior"]
+    assert f.name == POSTERIOR_FACTOR and [m.quantity for m in f.members] == list(post.names)
+    others = {m.quantity for g in space.factors if g is not f for m in g.members}
+    assert not others & set(post.names)  # no calibrated quantity is also drawn from its prior
+    for u in (0.0, 0.37, 0.999999):  # a coordinate picks a whole row
+        o = space.overrides([0.5] * (len(space) - 1) + [u])
+        row = post.samples[min(int(u * len(post.samples)), len(post.samples) - 1)]
+        assert [o[q] for q in post.names] == row.tolist()
+    assert f.describe()["rows_sha256"] and f.describe()["calibration"] == SC
+    fixed = build_space(model, experiment=Experiment(fix={post.names[0]: 1.0}))
+    with pytest.raises(PosteriorError, match="--fix"):
+        with_posterior(fixed, model, post)
+
+
+def test_sweep_and_sensitivity_take_a_posterior(tmp_path: Path) -> None:
+    args = ["sweep", SC, "--points", "4", "-n", "2", "--days", "5", "--uncertainty", "posterior"]
+    r = runner.invoke(app, [*args, "--out", str(tmp_path / "sw")])
+    assert r.exit_code == 0, r.output
+    assert "calibration-posterior" in r.output
+    plan = json.loads((tmp_path / "sw" / "plan.json").read_text(encoding="utf-8"))
+    kinds = [f["kind"] for f in plan["identity"]["space"]["factors"]]
+    assert kinds.count("posterior") == 1
+    r = runner.invoke(app, ["sensitivity", SC, "--method", "morris", "--n", "2", "-r", "2",
+                            "--days", "5", "--uncertainty", "posterior",
+                            "--out", str(tmp_path / "se")])  # fmt: skip
+    assert r.exit_code == 2 and "morris" in r.output and not (tmp_path / "se").exists()

@@ -22,7 +22,7 @@ from bordersim.api.uncertainty import (
     input_source,
     resolve_uncertainty,
 )
-from bordersim.cli.common import fail
+from bordersim.cli.common import console, fail
 from bordersim.cli.fit import compact_table
 from bordersim.report.formatting import MISSING, fmt_count
 from bordersim.report.uncertainty_text import (
@@ -34,6 +34,7 @@ from bordersim.report.uncertainty_text import (
 )
 
 if TYPE_CHECKING:
+    from bordersim.experiments.factors import Space
     from bordersim.scenario.schema import Scenario
 
 #: Two-line column heads: which interval is which.
@@ -51,8 +52,10 @@ __all__ = [
     "UncertaintyOpt",
     "check_uncertainty",
     "draw_work",
+    "posterior_space",
     "print_compare_intervals",
     "print_headline",
+    "print_posterior_factor",
 ]
 
 
@@ -194,3 +197,48 @@ def print_compare_intervals(console: Console, report: dict[str, Any], wide: bool
 
 def _p(v: float | None) -> str:
     return MISSING if v is None else f"{v:.2f}"
+
+
+def posterior_space(
+    sc: Any,
+    space: Space,
+    ranged: list[str],
+    kind: UncertaintyChoice | None,
+    posterior: Path | None,
+    design: str,
+) -> Space:
+    """A sweep's space with the calibrated quantities as one posterior factor, when the options
+    ask for a posterior (exit 2 for a contradiction, morris, or a posterior that cannot serve)."""
+    from bordersim.api.uncertainty import UncertaintyError, resolve_uncertainty
+    from bordersim.experiments.posterior import PosteriorError, load_posterior, with_posterior
+
+    try:
+        resolved = resolve_uncertainty(None if kind is None else kind.value, posterior)
+    except UncertaintyError as exc:
+        fail(str(exc))
+    if resolved == "none":
+        fail("--uncertainty none: a sweep varies the uncertain inputs; say prior or posterior")
+    if resolved == "prior":
+        return space
+    if design == "morris":
+        fail(
+            "--posterior with morris: elementary effects need an ordered factor, and the "
+            "posterior's rows have no order; use sobol (the calibrated quantities are then one "
+            "factor) or lhs"
+        )
+    try:
+        return with_posterior(space, sc, load_posterior(sc, posterior), ranged=ranged)
+    except PosteriorError as exc:
+        fail(str(exc))
+
+
+def print_posterior_factor(space: Space) -> None:
+    """Say which factor stands for the calibrated quantities, when one does."""
+    for f in space.factors:
+        if f.kind == "posterior":
+            console.print(
+                f"factor {f.name}: {len(f.members)} calibrated quantities drawn jointly from the "
+                f"{f.describe()['rows']} rows of the posterior of {f.origin}; the others from the "
+                "ledger's ranges",
+                highlight=False,
+            )

@@ -56,6 +56,8 @@ def indices(method: str, plan: Any, space: Space, y: Any, seed: int, summary: An
     kinds = {f.name: f for f in space.factors}
     for row in rows:
         row["quantities"] = [m.quantity for m in kinds[row["factor"]].members]
+        if kinds[row["factor"]].kind == "posterior":  # only then, so other rows keep their keys
+            row["calibrated"] = True
     return rows
 
 
@@ -77,7 +79,13 @@ def print_sensitivity(
         table.add_column("sigma", justify="right")
     table.add_column("evidence")
     for r in rows:
-        ev = "sourced" if r["sourced"] else "[yellow]assumed[/]"
+        ev = (
+            "calibrated"
+            if r.get("calibrated")
+            else "sourced"
+            if r["sourced"]
+            else "[yellow]assumed[/]"
+        )
         if method == "sobol":
             cells = (f"{r['S1']:.3f} ± {r['S1_conf']:.3f}", f"{r['ST']:.3f} ± {r['ST_conf']:.3f}")
         else:
@@ -86,7 +94,11 @@ def print_sensitivity(
     console.print(table)
     key = "ST" if method == "sobol" else "mu_star"
     conf = "ST_conf" if method == "sobol" else "mu_star_conf"
-    find_out = [r["factor"] for r in rows if not r["sourced"] and r[key] - r[conf] > 0][:5]
+    find_out = [
+        r["factor"]
+        for r in rows
+        if not r["sourced"] and not r.get("calibrated") and r[key] - r[conf] > 0
+    ][:5]
     if find_out:
         console.print(
             "[bold]What to go and find out[/] (assumptions that matter most): "

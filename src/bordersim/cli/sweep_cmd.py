@@ -25,6 +25,12 @@ from rich.progress import (
 from rich.table import Table
 
 from bordersim.cli.common import console, err_console, fail, load_or_fail
+from bordersim.cli.intervals import (
+    PosteriorOpt,
+    UncertaintyChoice,
+    posterior_space,
+    print_posterior_factor,
+)
 from bordersim.cli.sensitivity_tables import indices, noise_share_of, print_sensitivity
 from bordersim.report.formatting import MISSING, fmt_number
 
@@ -73,6 +79,16 @@ DaysOpt = Annotated[
     int | None, typer.Option("--days", min=1, max=36600, help="days to simulate per replication")
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", min=0)]
+DrawsFromOpt = Annotated[
+    UncertaintyChoice | None,
+    typer.Option(
+        "--uncertainty",
+        help="the design over the ledger's ranges (prior, the default), or with the calibrated "
+        "quantities as one factor over a calibration's posterior rows (--posterior DIR, else the "
+        "built-in scenario's own calibration)",
+        show_default=False,
+    ),
+]
 
 
 def _space(
@@ -82,7 +98,10 @@ def _space(
     fix: list[str],
     ranges: list[str],
     policies: list[str],
+    draws_from: tuple[UncertaintyChoice | None, Path | None, str] = (None, None, ""),
 ) -> tuple[Space, list[str]]:
+    """The design's space; with a posterior (``draws_from``: --uncertainty, --posterior and the
+    design), the calibrated quantities become one factor that picks posterior rows."""
     from bordersim.experiments.factors import (  # lazy: see the module top
         Experiment,
         FactorError,
@@ -102,7 +121,7 @@ def _space(
         space = build_space(sc, grouping=group_by, experiment=exp)  # type: ignore[arg-type]
     except FactorError as exc:
         fail(str(exc))
-    return space, list(exp.policies)
+    return posterior_space(sc, space, list(exp.factors), *draws_from), list(exp.policies)
 
 
 def _plan(sc: Any, space: Space, **kwargs: Any) -> Any:
@@ -193,6 +212,7 @@ def _print_sweep(plan: Any, summary: Any, out: Path) -> None:
         f"{summary.computed} computed, {summary.reused} reused, {len(summary.failed)} failed, "
         f"{summary.seconds:.1f} s on {summary.backend}"
     )
+    print_posterior_factor(plan.space)
     for msg, n in summary.failure_reasons().items():
         console.print(
             f"[red]failed[/] {n} point{'s' if n != 1 else ''}: {escape(msg)}", highlight=False
@@ -246,6 +266,8 @@ def sweep(
     fix: FixOpt = None,
     range_: RangeOpt = None,
     experiment: ExperimentOpt = None,
+    uncertainty: DrawsFromOpt = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Run a design over the uncertain quantities and policy levers, point by point, resumably."""
     from bordersim.experiments.designs import DESIGNS  # lazy: see the module top
@@ -253,7 +275,10 @@ def sweep(
     if design not in DESIGNS:
         fail(f"--design must be one of {', '.join(DESIGNS)}, got {design!r}")
     sc = load_or_fail(scenario).model
-    space, policies = _space(sc, group_by, experiment, fix or [], range_ or [], policy or [])
+    space, policies = _space(
+        sc, group_by, experiment, fix or [], range_ or [], policy or [],
+        (uncertainty, posterior, design),
+    )  # fmt: skip
     _check_memory(sc, design, points, len(space), len(policies), replications, days, workers)
     plan = _plan(
         sc, space, design=design, points=points, policies=policies,
@@ -292,6 +317,8 @@ def sensitivity(
     fix: FixOpt = None,
     range_: RangeOpt = None,
     experiment: ExperimentOpt = None,
+    uncertainty: DrawsFromOpt = None,
+    posterior: PosteriorOpt = None,
 ) -> None:
     """Rank the uncertain assumptions by how much they move a metric (Sobol or Morris)."""
     from bordersim.experiments.sensitivity import METHODS  # lazy: see the module top
@@ -301,7 +328,9 @@ def sensitivity(
     if method not in METHODS:
         fail(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
     sc = load_or_fail(scenario).model
-    space, _pols = _space(sc, group_by, experiment, fix or [], range_ or [], [])
+    space, _pols = _space(
+        sc, group_by, experiment, fix or [], range_ or [], [], (uncertainty, posterior, method)
+    )
     _check_memory(sc, method, n, len(space), 1, replications, days, workers)
     plan = _plan(
         sc, space, design=method, points=n, policies=[policy], replications=replications,
@@ -317,6 +346,7 @@ def sensitivity(
         f"{summary.computed} computed, {summary.reused} reused, {len(summary.failed)} failed "
         f"in {summary.seconds:.1f} s"
     )
+    print_posterior_factor(space)
     ds = open_results(out)
     y = ds[name].sel(policy=policy, metric_actor=actor).values
     share = noise_share_of(ds, plan, policy, actor, name, y)

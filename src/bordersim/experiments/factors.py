@@ -11,6 +11,11 @@ at the nominal value). Two groupings:
   ranking answers "which assumption to go and find out".
 
 Users narrow (``--range``), fix (``--fix``) or add factors; an unknown name is a :class:`FactorError`.
+
+A third kind, ``posterior``, is one factor for the quantities a calibration inferred: its coordinate
+picks a row of the posterior sample (row ``floor(u * rows)``), so they move jointly, as the
+observations tie them (see :func:`bordersim.experiments.posterior.with_posterior`).
+
 Policy levers are not factors: they are a separate axis of the sweep.
 """
 
@@ -20,15 +25,32 @@ import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from bordersim.scenario.safe_yaml import UnsafeYamlError, load_plain
+from bordersim.experiments.experiment_file import (
+    Experiment,
+    FactorError,
+    load_experiment,
+    parse_fix,
+    parse_range,
+)
 from bordersim.scenario.schema import Scenario
-from bordersim.scenario.validation import require_finite
+
+__all__ = [
+    "STRUCTURAL",
+    "Experiment",
+    "Factor",
+    "FactorError",
+    "Marginal",
+    "Space",
+    "build_space",
+    "load_experiment",
+    "parse_fix",
+    "parse_range",
+]
 
 Dist = Literal["uniform", "triangular"]
 Grouping = Literal["evidence", "quantity"]
@@ -39,10 +61,6 @@ Grouping = Literal["evidence", "quantity"]
 # (its range documents the sources' disagreement; sector lengths carry the geometry). A user may still
 # add them with an explicit range, and such points are then recorded as failed.
 STRUCTURAL: frozenset[str] = frozenset({"border.official_length_km"})
-
-
-class FactorError(ValueError):
-    """A user-caused problem with factors (unknown name, bad range, bad experiment file)."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +108,13 @@ class Factor:
     name: str
     members: tuple[Marginal, ...]
     sourced: bool
-    kind: Literal["quantity", "evidence"]
+    kind: Literal["quantity", "evidence", "posterior"]
     u_low: float = 0.0  # a narrowed group factor samples only this quantile range
     u_high: float = 1.0
+    # kind "posterior": the sample (rows x members, in the members' order) and its SHA-256
+    rows: NDArray[np.float64] | None = field(default=None, compare=False, repr=False)
+    rows_sha256: str | None = None
+    origin: str | None = None  # kind "posterior": the calibration (directory or built-in name)
 
     @property
     def is_quantity(self) -> bool:
@@ -102,18 +124,39 @@ class Factor:
         """Design coordinates in [0, 1] to this factor's quantile (after any narrowing)."""
         return np.asarray(self.u_low + np.asarray(unit, dtype=float) * (self.u_high - self.u_low))
 
+    def row(self, unit: NDArray[np.float64]) -> NDArray[np.intp]:
+        """A posterior factor's row of the sample for each design coordinate."""
+        assert self.rows is not None, "only a posterior factor has rows"
+        n = self.rows.shape[0]
+        return np.minimum((self.quantile(unit) * n).astype(np.intp), n - 1)
+
     def value(self, unit: NDArray[np.float64]) -> NDArray[np.float64]:
-        """The factor's recorded value: the quantity's value, or the shared quantile of a group."""
+        """The factor's recorded value: the quantity's value, the shared quantile of a group, or
+        a posterior factor's row number."""
         q = self.quantile(unit)
+        if self.kind == "posterior":
+            return self.row(unit).astype(float)
         return self.members[0].ppf(q) if self.is_quantity else q
 
     def overrides(self, unit: float) -> dict[str, float]:
         """Quantity overrides for one design coordinate."""
+        if self.kind == "posterior":
+            assert self.rows is not None
+            r = self.rows[int(self.row(np.asarray(unit)))]
+            return {m.quantity: float(v) for m, v in zip(self.members, r, strict=True)}
         q = float(self.quantile(np.asarray(unit)))
         return {m.quantity: float(m.ppf(q)) for m in self.members}
 
     def describe(self) -> dict[str, Any]:
         """JSON-able description (stored in the plan and the results' attrs)."""
+        out = self._describe()
+        if self.kind == "posterior":  # the sample itself is in the calibration directory
+            out["rows"] = 0 if self.rows is None else int(self.rows.shape[0])
+            out["rows_sha256"] = self.rows_sha256
+            out["calibration"] = self.origin
+        return out
+
+    def _describe(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "kind": self.kind,
@@ -182,110 +225,6 @@ def _marginal(name: str, low: float, high: float, value: float, dist: str | None
         raise FactorError(f"{name}: distribution must be uniform or triangular, got {dist!r}")
     mode = min(max(value, low), high)
     return Marginal(name, float(low), float(high), dist, float(mode))  # type: ignore[arg-type]
-
-
-def _parse_assignment(text: str, what: str) -> tuple[str, str]:
-    if "=" not in text:
-        raise FactorError(f"{what} {text!r}: expected NAME=VALUE")
-    name, _, value = text.partition("=")
-    return name.strip(), value.strip()
-
-
-def parse_fix(items: Sequence[str]) -> dict[str, float]:
-    """``name=value`` strings (``--fix``) to a mapping."""
-    out: dict[str, float] = {}
-    for text in items:
-        name, value = _parse_assignment(text, "--fix")
-        try:
-            number = float(value)
-        except ValueError:
-            raise FactorError(f"--fix {text!r}: {value!r} is not a number") from None
-        try:
-            out[name] = require_finite(number, "the value")
-        except ValueError as exc:
-            raise FactorError(f"--fix {text!r}: {exc}") from None
-    return out
-
-
-def parse_range(items: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """``name=lo:hi`` or ``name=lo:hi:dist`` strings (``--range``) to factor specs."""
-    out: dict[str, dict[str, Any]] = {}
-    for text in items:
-        name, spec = _parse_assignment(text, "--range")
-        parts = spec.split(":")
-        if len(parts) not in (2, 3):
-            raise FactorError(f"--range {text!r}: expected NAME=LOW:HIGH[:uniform|triangular]")
-        try:
-            lo, hi = float(parts[0]), float(parts[1])
-            require_finite(lo, "low"), require_finite(hi, "high")
-        except ValueError:
-            raise FactorError(f"--range {text!r}: low and high must be finite numbers") from None
-        out[name] = {"low": lo, "high": hi, **({"dist": parts[2]} if len(parts) == 3 else {})}
-    return out
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """What the user changed about the default space: ranges, fixed values, policies."""
-
-    factors: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    fix: Mapping[str, float] = field(default_factory=dict)
-    policies: tuple[str, ...] = ()
-
-    def merged(self, other: Experiment) -> Experiment:
-        """This experiment with ``other``'s entries taking precedence (command line over file)."""
-        return Experiment(
-            factors={**self.factors, **other.factors},
-            fix={**self.fix, **other.fix},
-            policies=other.policies or self.policies,
-        )
-
-
-def load_experiment(path: Path) -> Experiment:
-    """Read a small YAML experiment file: ``factors: {name: {low, high, dist}}``, ``fix: {name:
-    value}``, ``policies: [...]``."""
-    try:  # bounded like a scenario file: size, UTF-8, no aliases, nesting
-        data = load_plain(Path(path), "experiment file") or {}
-    except UnsafeYamlError as exc:
-        where = f"{path}:{exc.line}" if exc.line else str(path)
-        raise FactorError(f"{where}: {exc.message}") from None
-    if not isinstance(data, dict):
-        raise FactorError(f"{path}: an experiment file is a mapping (factors, fix, policies)")
-    unknown = set(data) - {"factors", "fix", "policies"}
-    if unknown:
-        raise FactorError(f"{path}: unknown keys {sorted(unknown)} (known: factors, fix, policies)")
-    factors = data.get("factors") or {}
-    fix = data.get("fix") or {}
-    policies = data.get("policies") or []
-    if not isinstance(factors, dict) or not all(isinstance(v, dict) for v in factors.values()):
-        raise FactorError(f"{path}: factors: expected {{name: {{low, high, dist}}}}")
-    for name, spec in factors.items():
-        bad = set(spec) - {"low", "high", "dist"}
-        if bad or "low" not in spec or "high" not in spec:
-            raise FactorError(f"{path}: factors.{name}: needs low and high (and optional dist)")
-        try:
-            for k in ("low", "high"):
-                if isinstance(spec[k], bool):
-                    raise ValueError(k)
-                require_finite(float(spec[k]), k)
-        except (TypeError, ValueError):
-            msg = "low and high must be finite numbers"
-            raise FactorError(f"{path}: factors.{name}: {msg}") from None
-    if not isinstance(fix, dict):
-        raise FactorError(f"{path}: fix: expected {{name: value}}")
-    try:
-        if any(isinstance(v, bool) for v in fix.values()):
-            raise ValueError("a boolean is not a number")
-        fix_f = {str(k): require_finite(float(v), str(k)) for k, v in fix.items()}
-    except (TypeError, ValueError):
-        raise FactorError(f"{path}: fix: values must be finite numbers") from None
-    if not isinstance(policies, list):
-        raise FactorError(f"{path}: policies: expected a list of policy names")
-    return Experiment(
-        factors={str(k): dict(v) for k, v in factors.items()},
-        fix=fix_f,
-        policies=tuple(str(p) for p in policies),
-    )
 
 
 def build_space(

@@ -17,6 +17,8 @@ a built-in scenario, the calibration it ships with (``scenario/data/calibration/
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
@@ -31,12 +33,14 @@ from bordersim.experiments.uncertainty import InputDraws, draw_inputs
 from bordersim.scenario.schema import Scenario
 
 __all__ = [
+    "POSTERIOR_FACTOR",
     "POSTERIOR_KEY",
     "Posterior",
     "PosteriorError",
     "load_posterior",
     "posterior_inputs",
     "shipped_calibration",
+    "with_posterior",
 ]
 
 #: Spawn key of the stream that picks posterior rows (apart from the design's own stream).
@@ -170,3 +174,44 @@ def posterior_inputs(
     unit = np.hstack([prior.unit[:, cols], unit_post])
     values = np.hstack([prior.values[:, cols], rows])
     return InputDraws(space, unit, values, overrides, "posterior", seed, posterior.provenance())
+
+
+#: The name of the posterior factor in a sweep's space.
+POSTERIOR_FACTOR = "calibration-posterior"
+
+
+def with_posterior(
+    space: Space, scenario: Scenario, posterior: Posterior, *, ranged: Sequence[str] = ()
+) -> Space:
+    """``space`` with the calibrated quantities taken out of its factors and put into one
+    ``posterior`` factor whose coordinate picks a posterior row (for a sweep's design: any
+    design's stratification over that coordinate spreads the points over the sample).
+
+    Raises:
+        PosteriorError: a calibrated quantity the user fixed, or gave a range to (``ranged``):
+            its values come from the posterior."""
+    free = set(posterior.names)
+    for option, names in (("--fix", space.fixed), ("--range", ranged)):
+        clash = sorted(free & set(names))
+        if clash:
+            raise PosteriorError(
+                f"{option} {clash[0]}: this quantity is calibrated, its values come from the "
+                f"posterior; drop the {option} or the --posterior"
+            )
+    kept: list[Factor] = []
+    for f in space.factors:
+        g = _without(f, free)
+        if g is not None:
+            kept.append(g)
+    by_name = {f.name: f for f in build_space(scenario, grouping="quantity").factors}
+    digest = hashlib.sha256(np.ascontiguousarray(posterior.samples).tobytes()).hexdigest()
+    factor = Factor(
+        POSTERIOR_FACTOR,
+        tuple(by_name[q].members[0] for q in posterior.names),
+        False,
+        "posterior",
+        rows=posterior.samples,
+        rows_sha256=digest,
+        origin=str(posterior.provenance()["calibration"]),
+    )
+    return Space((*kept, factor), space.fixed, space.grouping)
