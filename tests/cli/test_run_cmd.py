@@ -161,3 +161,18 @@ def test_compare_takes_set_too() -> None:
     )
     bad = runner.invoke(app, [*args[:-1], "--set", f"{RATE}=99"])
     assert bad.exit_code == 2 and "outside the quantity's range" in bad.output
+
+
+@pytest.mark.parametrize(
+    "scenario", ["tajik-afghan-2004", "tajik-afghan-2008", "tajik-afghan-2015"]
+)
+def test_every_builtin_writes_its_run_directory(scenario: str, tmp_path: Path) -> None:
+    """summary.csv and its CSVW sidecar describe every column, the yield columns (kg seized,
+    clashes) of an actor with a seizure model included (2008 once failed with KeyError)."""
+    out = tmp_path / "run"
+    r = runner.invoke(app, ["run", scenario, "-n", "5", "--days", "10", "--uncertainty", "none",
+                            "--out", str(out)])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    head = (out / "summary.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    meta = json.loads((out / "summary.csv-metadata.json").read_text(encoding="utf-8"))
+    assert [c["name"] for c in meta["tableSchema"]["columns"]] == head

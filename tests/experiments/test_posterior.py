@@ -7,8 +7,8 @@ The shipped 2008 calibration is the posterior throughout (it is verified by chec
 from __future__ import annotations
 
 import json
-from collections import Counter
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -84,7 +84,7 @@ def test_a_changed_posterior_is_refused(model, tmp_path: Path) -> None:  # type:
     load_posterior(model, copy)  # a verbatim copy reads
     text = (copy / "posterior.csv").read_text(encoding="utf-8").splitlines()
     (copy / "posterior.csv").write_text("\n".join([*text[:-1], text[1]]) + "\n", encoding="utf-8")
-    with pytest.raises(PosteriorError, match="posterior.csv"):
+    with pytest.raises(PosteriorError, match=r"posterior\.csv"):
         load_posterior(model, copy)
 
 

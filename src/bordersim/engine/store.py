@@ -17,7 +17,7 @@ from typing import Any
 
 from bordersim.engine.results import Results
 from bordersim.engine.rundir import Artefact, clean_json, dumps_json, write_dir
-from bordersim.model.metrics import covert_metric
+from bordersim.model.metrics import summary_metric
 
 #: What ``write_run`` owns in a run directory (the manifest lists it under "run");
 #: ``input_draws.csv`` only when the run carries input uncertainty.
@@ -39,7 +39,7 @@ def _column(name: str) -> dict[str, Any]:
     for suffix, what in (("_lo", "lower 95% CI bound of "), ("_hi", "upper 95% CI bound of ")):
         if name.endswith(suffix):
             base, bound = name[: -len(suffix)], what
-    m = covert_metric(base)
+    m = summary_metric(base)
     long_name = f"{bound}{m.long_name}" if bound else f"{m.long_name} (mean per replication)"
     return {
         "name": name,
@@ -61,7 +61,9 @@ def _table_text(head: list[str], rows: list[list[Any]]) -> str:
 
 def _csv_text(rows: list[dict[str, Any]]) -> str:
     fh = io.StringIO(newline="")
-    writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["actor"])
+    # every row's keys, in order: an actor with a seizure model has columns another lacks
+    names = list(dict.fromkeys(k for r in rows for k in r)) if rows else ["actor"]
+    writer = csv.DictWriter(fh, fieldnames=names)
     writer.writeheader()
     writer.writerows(clean_json(rows))
     return fh.getvalue()
@@ -87,7 +89,7 @@ def write_run(
     ``force``. Raises :class:`bordersim.engine.rundir.OutputError` subclasses, each one message.
     """
     rows = results.summary_rows()
-    columns = list(rows[0]) if rows else ["actor"]
+    columns = list(dict.fromkeys(k for r in rows for k in r)) if rows else ["actor"]
     metadata = {
         "@context": "http://www.w3.org/ns/csvw",
         "url": "summary.csv",

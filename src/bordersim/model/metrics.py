@@ -87,11 +87,21 @@ COMPARE_METRICS: tuple[Metric, ...] = (
 
 BY_NAME: dict[str, Metric] = {m.name: m for m in COVERT_METRICS}
 BY_KEY: dict[str, Metric] = {m.key: m for m in COVERT_METRICS}
+BY_YIELD: dict[str, Metric] = {m.name: m for m in YIELD_METRICS}
 
 
 def covert_metric(name: str) -> Metric:
     """The covert metric called ``name`` or its short key (``undetected``); ``KeyError`` if none."""
     return BY_KEY.get(name) or BY_NAME[name]
+
+
+def summary_metric(name: str) -> Metric:
+    """A column of a run's per-actor summary: a covert metric (by name or short key) or, for an
+    actor with a seizure or clash model, a yield metric; ``KeyError`` if none."""
+    found = BY_KEY.get(name) or BY_NAME.get(name) or BY_YIELD.get(name)
+    if found is None:
+        raise KeyError(name)
+    return found
 
 
 #: CF attributes of the variables and coordinates of run and sweep stores (units, long_name).
@@ -161,4 +171,5 @@ __all__ = [
     "Metric",
     "cf_attrs",
     "covert_metric",
+    "summary_metric",
 ]
