@@ -43,6 +43,14 @@ def report(
             max=5000,
         ),
     ] = 0,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(
+            help="a calibration directory (bordersim calibrate --out): add what it pins down and "
+            "re-estimate the headline's input interval over its posterior (a run drawn from a "
+            "posterior shows its own without this)",
+        ),
+    ] = None,
 ) -> None:
     """Write a self-contained HTML report (map, time series, tables, sources) of a run."""
     # matplotlib and xarray take about a second to import: only this command needs them
@@ -54,7 +62,7 @@ def report(
     try:
         result = render_report(
             run_dir, output, metric=metric, scenario_path=scenario,
-            extra_dirs=with_dirs or (), explore=explore,
+            extra_dirs=with_dirs or (), explore=explore, posterior=posterior,
         )  # fmt: skip
     except ReportError as exc:
         fail(str(exc))

@@ -47,7 +47,7 @@ A file that does not parse or lacks the keys above is reported in its section, n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,12 @@ from markupsafe import Markup
 
 from bordersim import __version__
 from bordersim.engine.rundir import OutputError, check_into, write_into
+from bordersim.report.calibration_section import (
+    calibration_data,
+    calibration_dir,
+    drew_from,
+    reestimated_summary,
+)
 from bordersim.report.figures import (
     TimelineMark,
     save_png,
@@ -132,11 +138,15 @@ def environment() -> Environment:
 
 
 def _nav(
-    has_fleeing: bool, optional: Sequence[dict[str, Any]], explorer: bool = False
+    has_fleeing: bool,
+    optional: Sequence[dict[str, Any]],
+    explorer: bool = False,
+    calibration: bool = False,
 ) -> list[tuple[str, str]]:
     """The top bar's links: (element id, label) for every section on the page."""
     return [
         ("headline", "Summary"),
+        *([("calibration", "Calibration")] if calibration else []),
         *([("explorer", "Policy explorer")] if explorer else []),
         ("map", "Map"),
         ("timeseries", "Over time"),
@@ -156,16 +166,19 @@ def build_html(
     svgs: dict[str, str],
     marks: Sequence[TimelineMark],
     explorer: dict[str, Any] | None = None,
+    calibration: dict[str, Any] | None = None,
 ) -> str:
     """The report page as one string; ``svgs`` holds the figures' inline SVG by section name;
-    ``explorer`` the policy explorer's data (:func:`~bordersim.report.policy_explorer.explorer_data`)."""
+    ``explorer`` the policy explorer's data (:func:`~bordersim.report.policy_explorer.explorer_data`);
+    ``calibration`` the calibration section's
+    (:func:`~bordersim.report.calibration_section.calibration_data`)."""
     fleeing = fleeing_data(run)
     optional = optional_sections(run.extras)
     policy = run.manifest.get("policy", "baseline")
     context = {
         "version": __version__,
         "title": f"{run.scenario.title} — {policy} — bordersim report",
-        "nav": _nav(fleeing is not None, optional, explorer is not None),
+        "nav": _nav(fleeing is not None, optional, explorer is not None, calibration is not None),
         "svg": {k: Markup(v) for k, v in svgs.items()},  # matplotlib's SVG, its text XML-escaped
         "headline": headline_data(run),
         "map": map_data(run, metric, mres.values),
@@ -176,6 +189,7 @@ def build_html(
         "sources": sources_data(run),
         "provenance": provenance_data(run),
         "explorer": _explorer_context(explorer),
+        "calibration": calibration,
     }
     return environment().get_template("report.html").render(context)
 
@@ -195,13 +209,21 @@ def render_report(
     scenario_path: Path | None = None,
     extra_dirs: Sequence[Path] = (),
     explore: int = 0,
+    posterior: Path | None = None,
 ) -> ReportOutput:
     """Render ``run_dir`` to a self-contained HTML file (default ``run_dir/report.html``) and its
     figures to ``run_dir/figures/*.png``; ``explore`` > 0 adds the policy explorer, every
-    combination of the policy variants at ``explore`` replications each."""
+    combination of the policy variants at ``explore`` replications each. ``posterior`` (a
+    calibration directory) adds its calibration section and, unless the run already drew from it,
+    re-estimates the headline's input interval over it
+    (:mod:`bordersim.report.calibration_section`); a run drawn from a posterior shows its own."""
     if metric not in METRIC_SPECS:
         raise ReportError(f"unknown metric {metric!r} (choose from {', '.join(MAP_METRICS)})")
     run = load_run(run_dir, scenario_path, extra_dirs)
+    if posterior is not None and not drew_from(run, Path(posterior)):
+        run = replace(run, summary=reestimated_summary(run, Path(posterior)))
+    cal_dir = calibration_dir(run, posterior)
+    calibration = calibration_data(cal_dir) if cal_dir is not None else None
     out = Path(out) if out is not None else run.run_dir / "report.html"
     try:  # refuse a foreign file at --output before any figure is written
         check_into(out, writer="report", marker=GENERATOR_TAG)
@@ -223,7 +245,7 @@ def render_report(
     explorer = explorer_data(run, explore) if explore > 0 else None
     try:
         paths = {k: save_png(f, run.run_dir / "figures" / f"{k}.png") for k, f in figs.items()}
-        page = build_html(run, metric, mres, svgs, marks, explorer)
+        page = build_html(run, metric, mres, svgs, marks, explorer, calibration)
         write_into(out, page, writer="report", marker=GENERATOR_TAG)
     except OutputError as exc:
         raise ReportError(str(exc)) from None

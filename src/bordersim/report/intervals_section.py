@@ -36,16 +36,31 @@ def intervals_data(summary: Mapping[str, Any], names: Mapping[str, str]) -> dict
     desc = summary.get("input_uncertainty")
     entries = list(summary.get("headline") or [])
     if desc is None or not entries:
-        return {"available": False, "sentence": "", "source": "", "table": None}
+        return {
+            "available": False,
+            "sentence": "",
+            "source": "",
+            "table": None,
+            "reestimated": False,
+            "outside_note": "",
+        }
     rows = []
+    posterior = desc.get("source") == "posterior"
+    outside = 0
     for e in entries:
         pct = is_rate(str(e["metric"]))
         ratio = width_ratio(e)
+        iv = e["input_interval"]
+        off = posterior and iv is not None and not iv[0] <= e["mean"] <= iv[1]
+        outside += off
         rows.append(
             [
                 names.get(e["actor"], e["actor"]),
                 str(e["label"]),
-                {"text": fmt_value(e["mean"], pct), "bold": e["metric"] == "true_rate"},
+                {
+                    "text": fmt_value(e["mean"], pct) + (" †" if off else ""),
+                    "bold": e["metric"] == "true_rate",
+                },
                 fmt_interval(e["ci"], pct),
                 fmt_interval(e["input_interval"], pct),
                 "" if ratio is None else f"{ratio:,.0f}×" if ratio >= 10 else f"{ratio:.1f}×",
@@ -62,4 +77,12 @@ def intervals_data(summary: Mapping[str, Any], names: Mapping[str, str]) -> dict
         ),
         "source": source_words(desc),
         "table": {"head": INTERVALS_HEAD, "rows": rows, "cls": "intervals"},
+        "reestimated": bool(desc.get("reestimated_by_report")),
+        "outside_note": (
+            f"† {outside} figure{'s' if outside != 1 else ''} at the scenario's nominal values "
+            "lie outside the posterior's input interval: those nominal values are not what the "
+            "observations support; read the input interval."
+            if outside
+            else ""
+        ),
     }
