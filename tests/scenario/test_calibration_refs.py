@@ -68,10 +68,6 @@ def test_block_is_left_out_of_a_dump_unless_given() -> None:
     assert "calibrated" not in Quantity(value=1, assumed=GUESS).model_dump(mode="json")
     dumped = Evidence(assumed=GUESS, calibrated=BLOCK).model_dump(mode="json")
     assert dumped["calibrated"]["observations"] == ["tj-seizures-2008"]
-    ignored = Evidence(assumed=GUESS, calibrated=BLOCK).model_dump(
-        mode="json", context={"ignore_calibration": True}
-    )
-    assert ignored == Evidence(assumed=GUESS).model_dump(mode="json")
     again = Evidence.model_validate(dumped)  # a dump reads back
     assert again.calibrated == BLOCK
 
@@ -100,6 +96,24 @@ def test_hash_without_blocks_is_the_hash_of_the_scenario_without_them(name: str)
     assert has_blocks == (name == "tajik-afghan-2008")
     if not has_blocks:  # no `calibrated` key anywhere: the hash is the one of before the kind
         assert "calibrated" not in json.dumps(sc.model_dump(mode="json"))
+
+
+def test_ignoring_calibration_drops_only_the_blocks(tmp_path: Path) -> None:
+    """A ledger entry that happens to be called `calibrated` is content, not a block."""
+    text = BASE.replace(_TB, _TB.replace("turn-back", "calibrated")).replace(
+        "escalation:",
+        "evidence:\n  calibrated: {assumed: {rationale: 'a name like any other'}}\nescalation:",
+    )
+    (tmp_path / "sc.yaml").write_text(text, encoding="utf-8")
+    sc = load_scenario(tmp_path / "sc.yaml")
+    assert "calibrated" in sc.evidence
+    assert content_hash(sc, ignore_calibration=True) == content_hash(sc)
+    block = "calibrated: {observations: [tj-seizures-2008], calibration: tajik-afghan-2008, identified: alone}"
+    marked = text.replace("evidence: calibrated}", "evidence: calibrated, " + block + "}")
+    (tmp_path / "marked.yaml").write_text(marked, encoding="utf-8")
+    both = load_scenario(tmp_path / "marked.yaml")
+    assert content_hash(both) != content_hash(sc)
+    assert content_hash(both, ignore_calibration=True) == content_hash(sc)
 
 
 def test_calibrated_scenario_round_trips_and_takes_overrides() -> None:

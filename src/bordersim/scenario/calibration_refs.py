@@ -17,6 +17,7 @@ two files directly (YAML ids and uses; the manifest's JSON) instead of through
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +28,7 @@ from bordersim.scenario.builtin import DATA_DIR
 from bordersim.scenario.safe_yaml import read_text
 
 if TYPE_CHECKING:
-    from bordersim.scenario.evidence import Calibrated
+    from bordersim.scenario.evidence import Calibrated, Quantity
     from bordersim.scenario.schema import Scenario
 
 __all__ = [
@@ -145,14 +146,19 @@ def _check_block(block: Calibrated, path: tuple[str | int, ...], errors: Errors)
             )
 
 
-def check_calibrations(sc: Scenario, errors: Errors) -> None:
+def check_calibrations(
+    sc: Scenario,
+    errors: Errors,
+    quantities: Iterable[tuple[tuple[str | int, ...], Quantity]] | None = None,
+) -> None:
     """Every ``calibrated`` block of the ledger and of the quantities: its calibration exists and
     its observations are known targets that calibration used; a quantity says it once (not both
-    itself and through its ledger entry)."""
+    itself and through its ledger entry). ``quantities``: (field path, quantity) of those to check,
+    when the caller has walked the scenario already (default: every quantity)."""
     for key, ev in sc.evidence.items():
         if ev.calibrated is not None:
             _check_block(ev.calibrated, ("evidence", key, "calibrated"), errors)
-    for path, q in sc.quantity_paths():
+    for path, q in sc.quantity_paths() if quantities is None else quantities:
         if q.calibrated is None:
             continue
         entry = sc.evidence.get(q.evidence) if q.evidence is not None else None

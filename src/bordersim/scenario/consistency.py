@@ -92,9 +92,12 @@ def check_references(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str
             hint = ", ".join(sorted(known)[:8])
             errors.append((path, f"unknown {what} {value!r} (known: {hint})"))
 
+    calibrated = []  # the quantities with their own `calibrated` block, checked below
     for path, q in walk_quantities_with_path(sc, ()):
         if q.evidence is not None and q.evidence not in sc.evidence:
             errors.append(((*path, "evidence"), f"unknown ledger key {q.evidence!r}"))
+        if q.calibrated is not None:
+            calibrated.append((path, q))
         for j, c in enumerate(q.claims):
             need((*path, "claims", j, "source"), c.source, set(sc.sources), "source")
     for key, ev in sc.evidence.items():
@@ -131,7 +134,7 @@ def check_references(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str
         check_actions(("timeline", i, "actions"), event.actions)
     for name, pol in sc.policies.items():
         check_actions(("policies", name, "actions"), pol.actions)
-    check_calibrations(sc, errors)  # calibrations and the observations they cite
+    check_calibrations(sc, errors, calibrated)  # calibrations and the observations they cite
 
 
 def check_ranges(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str]]) -> None:

@@ -6,8 +6,8 @@ the scenario's ledger. A ledger entry or a quantity may add a ``calibrated`` blo
 (:class:`Calibrated`): which observations a calibration used, which calibration, and what they pinned
 down. It changes neither the nominal value nor the prior (the claims or assumption and the range,
 which were the calibration's prior); it records that the quantity was held against what was seen.
-The block is left out of a model dump when absent, so scenarios without it keep their content hash,
-and a serialisation context ``{"ignore_calibration": True}`` leaves it out when present. Claims that disagree become a distribution over the reported range: triangular
+The block is left out of a model dump when absent, so scenarios without it keep their content hash
+(:func:`bordersim.scenario.loading.content_hash` can also leave present ones out). Claims that disagree become a distribution over the reported range: triangular
 with its mode at the nominal value when that lies strictly inside the range, else uniform, unless the
 file names the distribution. Assumed quantities give a plausible range so that sensitivity analysis can
 rank them ("what to go and find out").
@@ -17,18 +17,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializationInfo,
-    SerializerFunctionWrapHandler,
-    field_validator,
-    model_serializer,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bordersim.scenario.validation import MAX_YEAR, MIN_YEAR, Name, Real, Text
 
@@ -113,16 +104,9 @@ class Calibrated(Frozen):
         return v
 
 
-def _dump_omitting_calibrated(
-    model: BaseModel, handler: SerializerFunctionWrapHandler, info: SerializationInfo
-) -> dict[str, Any]:
-    """``model``'s dump without ``calibrated`` when it is unset or the context says to ignore it:
-    scenarios that never say `calibrated` keep their content hash."""
-    data: dict[str, Any] = handler(model)
-    context = info.context if isinstance(info.context, dict) else {}
-    if getattr(model, "calibrated", None) is None or context.get("ignore_calibration"):
-        data.pop("calibrated", None)
-    return data
+def _unset(v: object) -> bool:
+    """An unset ``calibrated`` block is left out of dumps: scenarios without one keep their hash."""
+    return v is None
 
 
 class Evidence(Frozen):
@@ -131,13 +115,7 @@ class Evidence(Frozen):
 
     claims: tuple[Claim, ...] = ()
     assumed: Assumption | None = None
-    calibrated: Calibrated | None = None
-
-    @model_serializer(mode="wrap")
-    def _serialize(
-        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
-    ) -> dict[str, Any]:
-        return _dump_omitting_calibrated(self, handler, info)
+    calibrated: Calibrated | None = Field(default=None, exclude_if=_unset)
 
     @property
     def kind(self) -> EvidenceKind:
@@ -176,14 +154,10 @@ class Quantity(Frozen):
     claims: tuple[Claim, ...] = ()
     assumed: Assumption | None = None
     calibrated: Calibrated | None = Field(
-        default=None, description="this quantity (not every user of its ledger entry) calibrated"
+        default=None,
+        exclude_if=_unset,
+        description="this quantity (not every user of its ledger entry) calibrated",
     )
-
-    @model_serializer(mode="wrap")
-    def _serialize(
-        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
-    ) -> dict[str, Any]:
-        return _dump_omitting_calibrated(self, handler, info)
 
     @model_validator(mode="after")
     def _has_evidence(self) -> Quantity:

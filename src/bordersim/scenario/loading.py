@@ -351,10 +351,25 @@ def content_hash(scenario: Scenario, *, ignore_calibration: bool = False) -> str
     the hash of the scenario it was fitted to and the scenario can then cite that calibration
     without the citation changing the hash. A scenario without ``calibrated`` blocks hashes the
     same either way (and as before the blocks existed)."""
-    context = {"ignore_calibration": ignore_calibration}
-    data = scenario.model_dump(mode="json", context=context)
+    data = scenario.model_dump(mode="json")
+    if ignore_calibration:
+        _drop_calibrated(data, scenario)
     payload = json.dumps(data, sort_keys=True, default=_json_default)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _drop_calibrated(data: dict[str, Any], scenario: Scenario) -> None:
+    """Remove the ``calibrated`` blocks from ``data``, ``scenario``'s JSON dump: the ledger's and
+    the quantities' (found by their field paths; a ledger key or policy that happens to be called
+    ``calibrated`` is left alone)."""
+    for entry in data.get("evidence", {}).values():
+        entry.pop("calibrated", None)
+    for path, q in scenario.quantity_paths():
+        if q.calibrated is not None:
+            node: Any = data
+            for p in path:
+                node = node[p]
+            node.pop("calibrated", None)
 
 
 def _json_default(o: object) -> str:
