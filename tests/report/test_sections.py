@@ -197,7 +197,10 @@ def test_sources_section_names_the_calibrated_entries_and_quantities(run: RunDat
     assert s["n_calibrated"] == 5
     blocks = {b["key"]: b for b in s["blocks"]}
     seizure = blocks["seizure-per-group"]
-    assert seizure["calibrated"]["observations"] == ["tj-seizures-2008", "tj-clashes-2008"]
+    assert seizure["calibrated"]["observations"] == [
+        {"id": "tj-seizures-2008", "label": "seized_kg = 916 kg"},
+        {"id": "tj-clashes-2008", "label": "armed_clashes = 17 clashes"},
+    ]
     assert seizure["calibrated"]["identified"].startswith("pinned down only as a combination")
     rates = blocks["covert-rates"]
     assert rates["calibrated"] is None and rates["n_calibrated_own"] == 1
@@ -208,7 +211,7 @@ def test_sources_section_names_the_calibrated_entries_and_quantities(run: RunDat
     badge = '<span class="badge calibrated">calibrated</span>'
     assert html.count(badge) == 1 + 2 + 3  # the introduction, 2 entries, 3 quantities' rows
     assert html.count("<b>Calibrated</b>") == 5
-    assert "<code>tj-clashes-2008</code>" in html
+    assert "<code>tj-clashes-2008</code> (armed_clashes = 17 clashes)" in html
     assert "5 of them are also" in " ".join(html.split())
 
 

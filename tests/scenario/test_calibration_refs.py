@@ -19,6 +19,7 @@ from bordersim.model.overrides import with_overrides
 from bordersim.scenario.builtin import DATA_DIR, builtin_names, load
 from bordersim.scenario.calibration_refs import (
     CALIBRATION_DIR,
+    builtin_observation_labels,
     builtin_observation_uses,
     calibration_dir,
     shipped_calibrations,
@@ -171,6 +172,10 @@ def test_cited_observations_are_built_in_targets() -> None:
     """The light reader the schema uses agrees with the full observation loader."""
     full = load_observations(DATA_DIR / "tj-af-observations.yaml")
     assert builtin_observation_uses() == {o.id: o.use for o in full.observations}
+    labels = builtin_observation_labels()
+    assert set(labels) == {o.id for o in full.observations}
+    assert labels["12th-outpost-1993"] == "defender_losses = 25 killed"
+    assert labels["conflict-share-2015"] == "conflict_sector_share in 0.6-1 fraction"
     assert shipped_calibrations() == ["tajik-afghan-2008"]
     assert calibration_dir("tajik-afghan-2008") == CALIBRATION_DIR / "tajik-afghan-2008"
 

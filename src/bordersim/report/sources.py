@@ -9,6 +9,7 @@ from typing import Any
 
 from bordersim.report.formatting import fmt_quantity
 from bordersim.report.run_data import RunData
+from bordersim.scenario.calibration_refs import builtin_observation_labels
 from bordersim.scenario.evidence import Calibrated, Evidence, Quantity
 from bordersim.scenario.schema import Scenario
 
@@ -37,13 +38,14 @@ _IDENTIFIED = {
 
 
 def _calibration(block: Calibrated | None) -> dict[str, Any] | None:
-    """A ``calibrated`` block for the template: calibration, observation ids, what they pinned
-    down (in words) and the note."""
+    """A ``calibrated`` block for the template: calibration, observations (id, and what was
+    observed for a built-in one), what they pinned down (in words) and the note."""
     if block is None:
         return None
+    labels = builtin_observation_labels()
     return {
         "calibration": block.calibration,
-        "observations": list(block.observations),
+        "observations": [{"id": o, "label": labels.get(o, "")} for o in block.observations],
         "identified": _IDENTIFIED[block.identified],
         "note": block.note or "",
     }

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BUILTIN_OBSERVATIONS",
     "CALIBRATION_DIR",
+    "builtin_observation_labels",
     "builtin_observation_uses",
     "calibration_dir",
     "check_calibrations",
@@ -50,10 +51,26 @@ Errors = list[tuple[tuple[str | int, ...], str]]
 
 
 @lru_cache(maxsize=1)
+def _builtin_observations() -> tuple[dict[str, object], ...]:
+    data = yaml.safe_load(read_text(BUILTIN_OBSERVATIONS)) or {}
+    return tuple(data.get("observations", []))
+
+
 def builtin_observation_uses() -> dict[str, str]:
     """id -> use (target, input, excluded) of every built-in observation."""
-    data = yaml.safe_load(read_text(BUILTIN_OBSERVATIONS)) or {}
-    return {str(o["id"]): str(o.get("use", "target")) for o in data.get("observations", [])}
+    return {str(o["id"]): str(o.get("use", "target")) for o in _builtin_observations()}
+
+
+def builtin_observation_labels() -> dict[str, str]:
+    """id -> what was observed, in a few words (``seized_kg = 916 kg``, ``... in 0.6-1 fraction``)."""
+    out = {}
+    for o in _builtin_observations():
+        unit = f" {o['unit']}" if o.get("unit") else ""
+        seen = (
+            f"= {o['value']:g}" if o.get("value") is not None else f"in {o['low']:g}-{o['high']:g}"
+        )
+        out[str(o["id"])] = f"{o['metric']} {seen}{unit}"
+    return out
 
 
 def shipped_calibrations() -> list[str]:
