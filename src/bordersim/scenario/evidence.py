@@ -7,9 +7,11 @@ the scenario's ledger. A ledger entry or a quantity may add a ``calibrated`` blo
 down. It changes neither the nominal value nor the prior (the claims or assumption and the range,
 which were the calibration's prior); it records that the quantity was held against what was seen.
 The block is left out of a model dump when absent, so scenarios without it keep their content hash
-(:func:`bordersim.scenario.loading.content_hash` can also leave present ones out). Claims that disagree become a distribution over the reported range: triangular
-with its mode at the nominal value when that lies strictly inside the range, else uniform, unless the
-file names the distribution. Assumed quantities give a plausible range so that sensitivity analysis can
+(:func:`bordersim.scenario.loading.content_hash` can also leave present ones out).
+
+Claims that disagree become a distribution over the reported range: triangular with its mode at the
+nominal value when that lies strictly inside the range, else uniform, unless the file names the
+distribution. Assumed quantities give a plausible range so that sensitivity analysis can
 rank them ("what to go and find out").
 """
 
