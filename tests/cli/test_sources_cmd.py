@@ -183,6 +183,8 @@ def test_no_other_builtin_is_calibrated(name: str) -> None:
     data = _json(name)
     assert data["counts"]["calibrated"] == 0
     assert all(r["calibrated"] is None for r in data["quantities"] + data["evidence"])
+    header = runner.invoke(app, ["sources", name, "--by-evidence"]).output.split("Evidence")[0]
+    assert "ledger entries." in header and "calibrated" not in header  # the line as before
 
 
 def _sources_text(*args: str, width: int) -> str:

@@ -341,8 +341,9 @@ def sources(
     n = report["counts"]
     console.print(
         f"[bold]{sc.id}[/]: {n['quantities']} quantities, {n['sourced']} with sources, "
-        f"{n['assumed']} resting on assumptions, {n['conflicting']} where sources disagree, "
-        f"{n['calibrated']} calibrated against observations; {n['ledger_entries']} ledger entries."
+        f"{n['assumed']} resting on assumptions, {n['conflicting']} where sources disagree"
+        + (f", {n['calibrated']} calibrated against observations" if n["calibrated"] else "")
+        + f"; {n['ledger_entries']} ledger entries."
     )
     if not by_evidence:
         console.print(quantity_table(report, narrow=console.width < NARROW))
