@@ -338,4 +338,50 @@ _CLI: list[tuple[str, list[str], tuple[str, ...]]] = [
 
 CLI_CASES: list[Case] = [Case(i, lambda _tmp, a=argv: list(a), words) for i, argv, words in _CLI]
 
-CASES: list[Case] = [*_numeric_cases(), *YAML_CASES, *FILE_CASES, *CLI_CASES]
+
+# --- the calibrated evidence kind ------------------------------------------------------------------
+
+_TB = "turn_back: {value: 0.3, evidence: turn-back}"
+_TB_PATH = "actors[0].turn_back.calibrated"
+
+
+def _cal(
+    observations: str = "[tj-seizures-2008]",
+    calibration: str = "tajik-afghan-2008",
+    extra: str = "",
+) -> str:
+    """The turn-back quantity of BASE with a `calibrated` block."""
+    return (
+        _TB[:-1]
+        + f", calibrated: {{observations: {observations}, calibration: {calibration}, identified: alone{extra}}}}}"
+    )
+
+
+_OWN_LEDGER = BASE.replace("escalation:", "evidence:\n  own-entry:\n    assumed: {rationale: 'nobody reports it at all'}\n    calibrated: {observations: [tj-seizures-2008], calibration: tajik-afghan-2008, identified: alone}\nescalation:")  # fmt: skip
+_ENTRY_ONLY = _OWN_LEDGER.replace("    assumed: {rationale: 'nobody reports it at all'}\n", "")
+
+CALIBRATED_CASES: list[Case] = [
+    yaml_case("calibrated-unknown-observation", _TB, _cal("[tj-seizures-2009]"), f"{_TB_PATH}.observations[0]", "unknown observation 'tj-seizures-2009'", "tj-clashes-2008"),
+    yaml_case("calibrated-unknown-observation-run", _TB, _cal("[made-up]"), f"{_TB_PATH}.observations[0]", "unknown observation", command="run"),
+    yaml_case("calibrated-excluded-observation", _TB, _cal("[gun-battles-sept-2015]"), f"{_TB_PATH}.observations[0]", "use: excluded", "only a target"),
+    yaml_case("calibrated-input-observation", _TB, _cal("[soldiers-crossing-2021-07-05]"), f"{_TB_PATH}.observations[0]", "use: input", "cannot calibrate"),
+    yaml_case("calibrated-observation-not-used", _TB, _cal("[tj-seizures-2008, conflict-share-2015]"), f"{_TB_PATH}.observations[1]", "did not use observation 'conflict-share-2015'"),
+    yaml_case("calibrated-observation-twice", _TB, _cal("[tj-seizures-2008, tj-seizures-2008]"), f"{_TB_PATH}.observations", "cited twice"),
+    yaml_case("calibrated-no-observations", _TB, _cal("[]"), f"{_TB_PATH}.observations", "at least 1"),
+    yaml_case("calibrated-observation-id-bad", _TB, _cal("['../x']"), f"{_TB_PATH}.observations[0]", "pattern"),
+    yaml_case("calibrated-unknown-calibration", _TB, _cal(calibration="tajik-afghan-2099"), f"{_TB_PATH}.calibration", "no shipped calibration 'tajik-afghan-2099'", "shipped: tajik-afghan-2008"),
+    yaml_case("calibrated-calibration-path-missing", _TB, _cal(calibration="./my-calibration"), f"{_TB_PATH}.calibration", "no calibration folder", "my-calibration"),
+    yaml_case("calibrated-identified-bogus", _TB, _cal(extra="").replace("identified: alone", "identified: yes"), f"{_TB_PATH}.identified", "'alone'"),
+    yaml_case("calibrated-unknown-key", _TB, _cal(extra=", by: me"), f"{_TB_PATH}.by", "unknown key"),
+    yaml_case("calibrated-without-prior", _TB, _cal().replace("evidence: turn-back, ", ""), "actors[0].turn_back", "no evidence"),
+    yaml_case("calibrated-control-character", _TB, _cal(extra=', note: "a\\e[31m note"'), f"{_TB_PATH}.note", "control character"),
+    file_case("calibrated-folder-without-manifest", {"sc.yaml": BASE.replace(_TB, _cal(calibration="./cal")), "cal/posterior.csv": "a\n1\n"}, ["validate", _SC], "not a calibration folder", "no manifest.json", located=f"sc.yaml:{line_of(BASE, _TB)}: {_TB_PATH}.calibration"),
+    file_case("calibrated-folder-not-a-calibration", {"sc.yaml": BASE.replace(_TB, _cal(calibration="./cal")), "cal/manifest.json": '{"kind": "run"}'}, ["validate", _SC], "not that of a calibration", located=f"sc.yaml:{line_of(BASE, _TB)}: {_TB_PATH}.calibration"),
+    file_case("calibrated-folder-garbled-manifest", {"sc.yaml": BASE.replace(_TB, _cal(calibration="./cal")), "cal/manifest.json": "{"}, ["validate", _SC], "cannot be read", located=f"sc.yaml:{line_of(BASE, _TB)}: {_TB_PATH}.calibration"),
+    file_case("calibrated-own-calibration-other-observation", {"sc.yaml": BASE.replace(_TB, _cal("[mine-2]", calibration="./cal")), "cal/manifest.json": '{"kind": "calibration", "observations_used": ["mine-1"]}'}, ["validate", _SC], "unknown observation 'mine-2'", "used: mine-1", located=f"sc.yaml:{line_of(BASE, _TB)}: {_TB_PATH}.observations[0]"),
+    file_case("calibrated-entry-only", {"sc.yaml": _ENTRY_ONLY}, ["validate", _SC], "`calibrated` only adds to them", located=f"sc.yaml:{line_of(_ENTRY_ONLY, '    calibrated:')}: evidence.own-entry"),
+    file_case("calibrated-entry-and-quantity", {"sc.yaml": _OWN_LEDGER.replace(_TB, _cal().replace("turn-back", "own-entry"))}, ["validate", _SC], "ledger entry 'own-entry' already says it is calibrated", located=f"sc.yaml:{line_of(_OWN_LEDGER, _TB)}: {_TB_PATH}"),
+    file_case("calibrated-entry-unknown-calibration", {"sc.yaml": _OWN_LEDGER.replace("calibration: tajik-afghan-2008", "calibration: nope")}, ["validate", _SC], "no shipped calibration 'nope'", located=f"sc.yaml:{line_of(_OWN_LEDGER, '    calibrated:')}: evidence.own-entry.calibrated.calibration"),
+]  # fmt: skip
+
+CASES: list[Case] = [*_numeric_cases(), *YAML_CASES, *FILE_CASES, *CLI_CASES, *CALIBRATED_CASES]

@@ -25,6 +25,12 @@ def test_levers_are_bounded_by_the_ledger(sc: bs.Scenario) -> None:
     assert by_key["escalation.csto-on-call.threshold"].kind == "integer"
 
 
+def test_a_calibrated_quantity_is_marked_so() -> None:
+    by_key = {lv.key: lv for lv in bs.levers(bs.load("tajik-afghan-2008"))}
+    assert by_key[RATE].evidence == "calibrated"
+    assert (by_key[RATE].low, by_key[RATE].high) == (3.0, 30.0)  # the prior's range
+
+
 def _reservist_moves(model: object) -> list[SetPosture]:
     return [
         a

@@ -121,6 +121,18 @@ def test_new_from_a_builtin_copies_its_forces(inputs: Path) -> None:
     assert not sc.timeline
 
 
+def test_new_from_a_calibrated_builtin_drops_its_calibrations(inputs: Path) -> None:
+    """2008's calibration held the Tajik-Afghan border against its observations: a new border
+    keeps the priors, not the claim that they were calibrated."""
+    r = _new(inputs, "--from", "tajik-afghan-2008")
+    assert r.exit_code == 0, r.output
+    assert "5 `calibrated` blocks dropped" in " ".join(r.output.split())
+    sc = load_scenario(inputs / "b.yaml")
+    assert not any(q.calibration(sc.evidence) for _n, q in sc.quantities())
+    src = load("tajik-afghan-2008")
+    assert sc.evidence["seizure-per-group"].assumed == src.evidence["seizure-per-group"].assumed
+
+
 def _tree(d: Path) -> list[str]:
     return sorted(str(p.relative_to(d)) for p in d.rglob("*"))
 

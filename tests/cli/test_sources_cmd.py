@@ -56,10 +56,14 @@ def test_json_has_every_quantity_once(name: str) -> None:
     for r in data["quantities"]:
         assert r["low"] <= r["value"] <= r["high"]
         assert r["distribution"] in ("fixed", "uniform", "triangular")
-        assert r["kind"] in ("sourced", "assumed", "sourced+assumed")
+        assert r["prior"] in ("sourced", "assumed", "sourced+assumed")
+        assert r["kind"] == ("calibrated" if r["calibrated"] else r["prior"])
         assert r["claims"] or r["rationale"]
-        if r["kind"] == "assumed":
+        if r["prior"] == "assumed":
             assert not r["claims"] and len(r["rationale"]) >= 10
+    # a calibration does not change what the prior rests on: the counts are those of the priors
+    assert data["counts"]["sourced"] == sum(r["prior"] != "assumed" for r in data["quantities"])
+    assert data["counts"]["calibrated"] == sum(bool(r["calibrated"]) for r in data["quantities"])
     # the ledger view counts how many quantities rest on each entry
     used = sum(r["quantities"] for r in data["evidence"])
     assert used == sum(1 for r in data["quantities"] if r["evidence"] is not None)
@@ -135,3 +139,78 @@ def test_disagreement_compares_like_units_only() -> None:
 def test_report_function_matches_cli() -> None:
     sc = load("tajik-afghan-2015")
     assert sources_report(sc, conflicts=True) == _json("tajik-afghan-2015", "--conflicts")
+
+
+# ---- the calibrated kind ----------------------------------------------------------------------------
+
+#: The 2008 quantities the shipped calibration constrains, with the ledger entry each rests on.
+CALIBRATED_2008 = {
+    "actors.drug_traffickers.seizure_kg": "seizure-per-group",
+    "actors.drug_traffickers.resist_probability": "resisting-groups",
+    "actors.drug_traffickers.rate_per_day": "covert-rates",
+    "actors.drug_traffickers.terrain_weight.high_mountain": "route-preferences",
+    "units.tj_border_troops.strength": "tj-border-troops",
+}
+
+
+def test_json_names_the_calibrated_quantities_and_their_observations() -> None:
+    data = _json("tajik-afghan-2008")
+    cal = {r["name"]: r for r in data["quantities"] if r["kind"] == "calibrated"}
+    assert {n: r["evidence"] for n, r in cal.items()} == CALIBRATED_2008
+    for r in cal.values():
+        assert r["prior"] == "assumed" and r["rationale"]  # the prior is unchanged
+        assert r["calibrated"]["observations"] == ["tj-seizures-2008", "tj-clashes-2008"]
+        assert r["calibrated"]["calibration"] == "tajik-afghan-2008"
+        assert r["calibrated"]["identified"] == "as a combination"
+    # the militants' rate shares covert-rates but was not calibrated
+    militants = next(
+        r for r in data["quantities"] if r["name"] == "actors.militant_infiltrators.rate_per_day"
+    )
+    assert militants["kind"] == "assumed" and militants["calibrated"] is None
+    ledger = {r["key"]: r for r in data["evidence"]}
+    assert ledger["seizure-per-group"]["kind"] == "calibrated"
+    assert ledger["covert-rates"]["kind"] == "assumed"  # the entry; one of its quantities is
+    assert [q["quantity"] for q in ledger["covert-rates"]["calibrated_quantities"]] == [
+        "actors.drug_traffickers.rate_per_day"
+    ]
+    # --assumed keeps a calibrated quantity whose prior is an assumption
+    only = _json("tajik-afghan-2008", "--assumed")
+    assert set(CALIBRATED_2008) <= {r["name"] for r in only["quantities"]}
+
+
+@pytest.mark.parametrize("name", ["tajik-afghan-2004", "tajik-afghan-2015", "tajik-afghan-2021"])
+def test_no_other_builtin_is_calibrated(name: str) -> None:
+    data = _json(name)
+    assert data["counts"]["calibrated"] == 0
+    assert all(r["calibrated"] is None for r in data["quantities"] + data["evidence"])
+    header = runner.invoke(app, ["sources", name, "--by-evidence"]).output.split("Evidence")[0]
+    assert "ledger entries." in header and "calibrated" not in header  # the line as before
+
+
+def _sources_text(*args: str, width: int) -> str:
+    result = runner.invoke(app, ["sources", *args], env={"COLUMNS": str(width)})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_table_shows_kind_and_observations_wide_and_narrow() -> None:
+    """As a user sees it: on a wide terminal the nine columns, on an 80-column one four, and
+    either way a calibrated row names its kind and its observations (names may fold)."""
+    from bordersim.cli import common
+
+    for width in (200, 80):
+        common.console._width = width  # the CLI console was built before COLUMNS was set
+        try:
+            out = _sources_text("tajik-afghan-2008", width=width)
+        finally:
+            common.console._width = None
+        assert max(len(line) for line in out.splitlines()) <= width
+        quantities, ledger = out.split("Evidence ledger")
+        # the traffickers' rows, one per part (the first part: the rows before, the troops' strength)
+        rows = quantities.split("actors.drug_traffick")
+        assert " ".join(quantities.split()[:30]).count("5 calibrated against observations") == 1
+        assert quantities.count("tj-seizures-2008") == quantities.count("tj-clashes-2008") == 5
+        assert sum("calibrated" in r and "tj-seizures-2008" in r for r in rows) == 5
+        header = quantities.splitlines()[3] + quantities.splitlines()[4]
+        assert ("sources" in header) == (width == 200)  # the narrow table merges columns
+        assert ledger.count("tj-clashes-2008") == 5  # 2 entries and 3 quantities of 3 entries

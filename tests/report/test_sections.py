@@ -51,6 +51,8 @@ from bordersim.report.sections import (
     timeseries_data,
 )
 from bordersim.report.sources import sources_data
+from bordersim.scenario.builtin import DATA_DIR
+from bordersim.scenario.loading import load_scenario
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -182,6 +184,35 @@ def test_sources_data_groups_every_quantity_once(run: RunData) -> None:
     unused = [q for b in s["blocks"] for q in b["quantities"] if not q["used"]]
     assert unused and all(q["name"].startswith("policies.") for q in unused)  # baseline run
     assert any(b["assumed"] for b in s["blocks"] if not b["sourced"])
+    assert s["n_calibrated"] == 0  # the 2021 scenario cites no calibration
+    assert not any(b["calibrated"] or b["n_calibrated_own"] for b in s["blocks"])
+
+
+def test_sources_section_names_the_calibrated_entries_and_quantities(run: RunData) -> None:
+    """The 2008 scenario's ledger as the report shows it: a calibrated entry's badge and its
+    observations; a quantity calibrated on its own (its entry shared with others) marked in its
+    row and named in its own line; the rest unchanged."""
+    sc = load_scenario(DATA_DIR / "tajik-afghan-2008.yaml")
+    s = sources_data(dataclasses.replace(run, scenario=sc))
+    assert s["n_calibrated"] == 5
+    blocks = {b["key"]: b for b in s["blocks"]}
+    seizure = blocks["seizure-per-group"]
+    assert seizure["calibrated"]["observations"] == [
+        {"id": "tj-seizures-2008", "label": "seized_kg = 916 kg"},
+        {"id": "tj-clashes-2008", "label": "armed_clashes = 17 clashes"},
+    ]
+    assert seizure["calibrated"]["identified"].startswith("pinned down only as a combination")
+    rates = blocks["covert-rates"]
+    assert rates["calibrated"] is None and rates["n_calibrated_own"] == 1
+    own = {q["name"]: q["calibrated"] for q in rates["quantities"]}
+    assert own["actors.militant_infiltrators.rate_per_day"] is None
+    assert own["actors.drug_traffickers.rate_per_day"]["calibration"] == "tajik-afghan-2008"
+    html = environment().get_template("sources.html").render({"sources": s})
+    badge = '<span class="badge calibrated">calibrated</span>'
+    assert html.count(badge) == 1 + 2 + 3  # the introduction, 2 entries, 3 quantities' rows
+    assert html.count("<b>Calibrated</b>") == 5
+    assert "<code>tj-clashes-2008</code> (armed_clashes = 17 clashes)" in html
+    assert "5 of them are also" in " ".join(html.split())
 
 
 # ---- optional sections -----------------------------------------------------------------------------

@@ -44,8 +44,9 @@ class Lever:
         value: the scenario's nominal value (a number, or one of ``options``).
         low, high: the range for numbers (the ledger's range for a quantity).
         options: the choices of a ``choice`` lever.
-        evidence: ``sourced``, ``assumed`` or ``structural`` (a choice of the model, not a number
-            any source gives).
+        evidence: ``sourced``, ``assumed``, ``calibrated`` (held against observations by a
+            calibration; its range is still the prior's) or ``structural`` (a choice of the model,
+            not a number any source gives).
         unit: the quantity's unit, if any.
     """
 
@@ -56,7 +57,7 @@ class Lever:
     low: float | None = None
     high: float | None = None
     options: tuple[str, ...] = ()
-    evidence: Literal["sourced", "assumed", "structural"] = "structural"
+    evidence: Literal["sourced", "assumed", "calibrated", "structural"] = "structural"
     unit: str | None = None
 
 
@@ -68,6 +69,7 @@ def _quantity_lever(
         return None
     lo, hi = q.bounds(model.evidence)
     sourced = q.is_sourced(model.evidence)
+    calibrated = q.calibration(model.evidence) is not None
     return Lever(
         key=name,
         label=label,
@@ -75,7 +77,7 @@ def _quantity_lever(
         value=float(q.value),
         low=lo,
         high=hi,
-        evidence="sourced" if sourced else "assumed",
+        evidence="calibrated" if calibrated else ("sourced" if sourced else "assumed"),
         unit=q.unit,
     )
 

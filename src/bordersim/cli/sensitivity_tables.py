@@ -15,8 +15,9 @@ from bordersim.cli.common import console, err_console, fail
 
 if TYPE_CHECKING:  # the experiments layer imports NumPy: only for the type checker
     from bordersim.experiments.factors import Space
+    from bordersim.scenario.schema import Scenario
 
-__all__ = ["indices", "noise_share_of", "print_sensitivity"]
+__all__ = ["indices", "mark_calibrated", "noise_share_of", "print_sensitivity"]
 
 
 def noise_share_of(ds: Any, plan: Any, policy: str, actor: str, name: str, y: Any) -> float:
@@ -57,8 +58,38 @@ def indices(method: str, plan: Any, space: Space, y: Any, seed: int, summary: An
     for row in rows:
         row["quantities"] = [m.quantity for m in kinds[row["factor"]].members]
         if kinds[row["factor"]].kind == "posterior":  # only then, so other rows keep their keys
-            row["calibrated"] = True
+            row["posterior_factor"] = True
     return rows
+
+
+def mark_calibrated(rows: list[dict[str, Any]], sc: Scenario) -> None:
+    """Give each row ``calibrated``: the observations a calibration held any of its factor's
+    quantities against (empty when none), and ``calibrated_quantities``: which of them. ``sourced``
+    is left as it is: a calibration is no source, and the prior is what the evidence gives."""
+    quantities = dict(sc.quantities())
+    for row in rows:
+        cited: list[str] = []
+        names: list[str] = []
+        for name in row["quantities"]:
+            block = quantities[name].calibration(sc.evidence)
+            if block is not None:
+                names.append(name)
+                cited += [o for o in block.observations if o not in cited]
+        row["calibrated"] = cited
+        row["calibrated_quantities"] = names
+
+
+def _evidence_cell(r: dict[str, Any]) -> str:
+    """sourced, assumed, or calibrated (all or some of the factor's quantities) with what its
+    prior rests on."""
+    prior = "sourced" if r["sourced"] else "assumed"
+    if r.get("posterior_factor"):  # every member drawn from the calibration's posterior
+        return "[green]calibrated[/] (posterior)"
+    if r.get("calibrated"):
+        k, n = len(r.get("calibrated_quantities", ())), len(r.get("quantities", ()))
+        share = "" if k >= n else f" {k} of {n}"
+        return f"[green]calibrated{share}[/] ({prior})"
+    return prior if r["sourced"] else "[yellow]assumed[/]"
 
 
 def print_sensitivity(
@@ -79,13 +110,7 @@ def print_sensitivity(
         table.add_column("sigma", justify="right")
     table.add_column("evidence")
     for r in rows:
-        ev = (
-            "calibrated"
-            if r.get("calibrated")
-            else "sourced"
-            if r["sourced"]
-            else "[yellow]assumed[/]"
-        )
+        ev = _evidence_cell(r)
         if method == "sobol":
             cells = (f"{r['S1']:.3f} ± {r['S1_conf']:.3f}", f"{r['ST']:.3f} ± {r['ST_conf']:.3f}")
         else:
@@ -97,7 +122,7 @@ def print_sensitivity(
     find_out = [
         r["factor"]
         for r in rows
-        if not r["sourced"] and not r.get("calibrated") and r[key] - r[conf] > 0
+        if not r["sourced"] and not r.get("posterior_factor") and r[key] - r[conf] > 0
     ][:5]
     if find_out:
         console.print(

@@ -31,7 +31,12 @@ from bordersim.cli.intervals import (
     posterior_space,
     print_posterior_factor,
 )
-from bordersim.cli.sensitivity_tables import indices, noise_share_of, print_sensitivity
+from bordersim.cli.sensitivity_tables import (
+    indices,
+    mark_calibrated,
+    noise_share_of,
+    print_sensitivity,
+)
 from bordersim.report.formatting import MISSING, fmt_number
 
 if TYPE_CHECKING:
@@ -351,6 +356,7 @@ def sensitivity(
     y = ds[name].sel(policy=policy, metric_actor=actor).values
     share = noise_share_of(ds, plan, policy, actor, name, y)
     rows = indices(method, plan, space, y, seed, summary)
+    mark_calibrated(rows, sc)
     write_json(out / "sensitivity.json", rows)
     write_json(
         out / "sensitivity_meta.json",

@@ -141,7 +141,8 @@ def _as_float(v: Any) -> float:
 
 
 def sensitivity_data(rows: list[dict[str, Any]], meta: dict[str, Any] | None) -> dict[str, Any]:
-    """Ranked indices with bars (a tornado of what matters), sourced vs assumed marked."""
+    """Ranked indices with bars (a tornado of what matters), sourced, assumed or calibrated
+    marked."""
     sobol = any("ST" in r for r in rows)
     key, conf = ("ST", "ST_conf") if sobol else ("mu_star", "mu_star_conf")
     ranked = sorted(rows, key=lambda r: -_as_float(r.get(key)))
@@ -149,7 +150,9 @@ def sensitivity_data(rows: list[dict[str, Any]], meta: dict[str, Any] | None) ->
     factors = [
         {
             "name": str(r.get("factor", r.get("name", ""))),
-            "kind": "sourced" if r.get("sourced") else "assumed",
+            "kind": "calibrated"
+            if r.get("calibrated")
+            else ("sourced" if r.get("sourced") else "assumed"),
             "s1": fmt_number(_as_float(r.get("S1"))),
             "s1_conf": fmt_number(_as_float(r.get("S1_conf"))),
             "index": fmt_number(_as_float(r.get(key))),

@@ -1,6 +1,7 @@
 """The report's sources section as plain data: the scenario's quantities grouped by evidence-ledger
 entry, each entry with its claims (source, quote, value, date) or its assumption's rationale, the
-timeline events resting on it, and a flag where the sources disagree."""
+calibration that held it (or some of its quantities) against observations, the timeline events
+resting on it, and a flag where the sources disagree."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 
 from bordersim.report.formatting import fmt_quantity
 from bordersim.report.run_data import RunData
-from bordersim.scenario.evidence import Evidence, Quantity
+from bordersim.scenario.calibration_refs import builtin_observation_labels
+from bordersim.scenario.evidence import Calibrated, Evidence, Quantity
 from bordersim.scenario.schema import Scenario
 
 __all__ = ["sources_data"]
@@ -28,11 +30,33 @@ def _source_ref(sc: Scenario, sid: str) -> dict[str, str]:
     return {"id": sid, "title": s.title, "url": url, "publisher": s.publisher, "date": str(s.date)}
 
 
+_IDENTIFIED = {
+    "alone": "pinned down on its own",
+    "as a combination": "pinned down only as a combination with other quantities",
+    "no": "not pinned down",
+}
+
+
+def _calibration(block: Calibrated | None) -> dict[str, Any] | None:
+    """A ``calibrated`` block for the template: calibration, observations (id, and what was
+    observed for a built-in one), what they pinned down (in words) and the note."""
+    if block is None:
+        return None
+    labels = builtin_observation_labels()
+    return {
+        "calibration": block.calibration,
+        "observations": [{"id": o, "label": labels.get(o, "")} for o in block.observations],
+        "identified": _IDENTIFIED[block.identified],
+        "note": block.note or "",
+    }
+
+
 def _quantity_row(
     name: str, q: Quantity, ledger: dict[str, Evidence], used: bool
 ) -> dict[str, Any]:
     lo, hi = q.bounds(ledger)
     return {
+        "calibrated": _calibration(q.calibrated),  # its own block (the entry's is the block's)
         "name": name,
         "used": used,
         "value": fmt_quantity(q.value),
@@ -70,6 +94,8 @@ def _block(
         "own": own,
         "anchor": _anchor(key),
         "sourced": bool(ev.claims),
+        "calibrated": _calibration(ev.calibrated),
+        "n_calibrated_own": sum(q.calibrated is not None for _n, q in items),
         "conflict": any(q.conflicting(ledger) for _n, q in items),
         "quantities": [
             _quantity_row(n, q, ledger, u) for (n, q), u in zip(items, used, strict=True)
@@ -81,7 +107,8 @@ def _block(
 
 
 def sources_data(run: RunData) -> dict[str, Any]:
-    """Counts (quantities, sourced, conflicting, assumed) and one block per ledger entry."""
+    """Counts (quantities, sourced, conflicting, assumed, calibrated) and one block per ledger
+    entry."""
     sc = run.scenario
     ledger = sc.evidence
     policies = set((run.manifest.get("policy") or "").split("+"))
@@ -102,6 +129,7 @@ def sources_data(run: RunData) -> dict[str, Any]:
         "n_sourced": n_src,
         "n_conflicting": sum(1 for q in quantities if q.conflicting(ledger)),
         "n_assumed": len(quantities) - n_src,
+        "n_calibrated": sum(q.calibration(ledger) is not None for q in quantities),
         "blocks": blocks,
         "conflicts": [{"anchor": b["anchor"], "label": b["key"]} for b in blocks if b["conflict"]],
     }

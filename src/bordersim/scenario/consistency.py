@@ -1,4 +1,5 @@
-"""Cross-field checks of a scenario: the sectors tile the border, references resolve, and every
+"""Cross-field checks of a scenario: the sectors tile the border, references resolve (ledger keys,
+sources, units; calibrations and the observations they cite, :mod:`.calibration_refs`), and every
 quantity lies in its physical domain. :class:`~bordersim.scenario.schema.Scenario`'s validator runs
 them and raises :class:`ScenarioConsistencyError` with each problem's field path, which the loader
 turns into located messages. Also the walkers over every quantity of a scenario.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from bordersim.scenario.calibration_refs import check_calibrations
 from bordersim.scenario.evidence import Frozen, Quantity
 from bordersim.scenario.validation import quantity_problem
 
@@ -90,9 +92,12 @@ def check_references(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str
             hint = ", ".join(sorted(known)[:8])
             errors.append((path, f"unknown {what} {value!r} (known: {hint})"))
 
+    calibrated = []  # the quantities with their own `calibrated` block, checked below
     for path, q in walk_quantities_with_path(sc, ()):
         if q.evidence is not None and q.evidence not in sc.evidence:
             errors.append(((*path, "evidence"), f"unknown ledger key {q.evidence!r}"))
+        if q.calibrated is not None:
+            calibrated.append((path, q))
         for j, c in enumerate(q.claims):
             need((*path, "claims", j, "source"), c.source, set(sc.sources), "source")
     for key, ev in sc.evidence.items():
@@ -129,6 +134,7 @@ def check_references(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str
         check_actions(("timeline", i, "actions"), event.actions)
     for name, pol in sc.policies.items():
         check_actions(("policies", name, "actions"), pol.actions)
+    check_calibrations(sc, errors, calibrated)  # calibrations and the observations they cite
 
 
 def check_ranges(sc: Scenario, errors: list[tuple[tuple[str | int, ...], str]]) -> None:

@@ -1,9 +1,17 @@
-"""The evidence ledger: every scenario quantity is sourced (claims) or assumed (a rationale).
+"""The evidence ledger: every scenario quantity is sourced (claims) or assumed (a rationale), and
+may also be calibrated (held against observations).
 
 A :class:`Quantity` carries its nominal value and its evidence, inline or by reference to an entry of
-the scenario's ledger. Claims that disagree become a distribution over the reported range: triangular
-with its mode at the nominal value when that lies strictly inside the range, else uniform, unless the
-file names the distribution. Assumed quantities give a plausible range so that sensitivity analysis can
+the scenario's ledger. A ledger entry or a quantity may add a ``calibrated`` block
+(:class:`Calibrated`): which observations a calibration used, which calibration, and what they pinned
+down. It changes neither the nominal value nor the prior (the claims or assumption and the range,
+which were the calibration's prior); it records that the quantity was held against what was seen.
+The block is left out of a model dump when absent, so scenarios without it keep their content hash
+(:func:`bordersim.scenario.loading.content_hash` can also leave present ones out).
+
+Claims that disagree become a distribution over the reported range: triangular with its mode at the
+nominal value when that lies strictly inside the range, else uniform, unless the file names the
+distribution. Assumed quantities give a plausible range so that sensitivity analysis can
 rank them ("what to go and find out").
 """
 
@@ -11,7 +19,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -67,16 +75,69 @@ class Assumption(Frozen):
     rationale: Text = Field(min_length=10)
 
 
+#: What the observations pinned down: the quantity on its own, only in a product with others (the
+#: calibration summary's ``combinations``), or nothing (cited to say it was tried).
+Identified = Literal["alone", "as a combination", "no"]
+ObservationId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
+EvidenceKind = Literal["sourced", "assumed", "sourced+assumed", "calibrated"]
+
+
+class Calibrated(Frozen):
+    """A calibration held the quantity against observations: which, by which calibration, and
+    what they pinned down. The prior is the evidence's claims or assumption with the quantity's
+    range; the nominal value is not changed."""
+
+    observations: tuple[ObservationId, ...] = Field(
+        min_length=1, description="ids of the observations the calibration held it against"
+    )
+    calibration: Name = Field(
+        description="a shipped calibration (a folder name under scenario/data/calibration/) or a "
+        "calibration folder's path relative to the file that says so"
+    )
+    identified: Identified
+    note: Text | None = Field(default=None, min_length=1)
+
+    @field_validator("observations")
+    @classmethod
+    def _unique(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        dup = sorted({o for o in v if v.count(o) > 1})
+        if dup:
+            raise ValueError(f"observation {dup[0]!r} is cited twice")
+        return v
+
+
+def _unset(v: object) -> bool:
+    """An unset ``calibrated`` block is left out of dumps: scenarios without one keep their hash."""
+    return v is None
+
+
 class Evidence(Frozen):
-    """A ledger entry: sourced (one or more claims) or assumed (a rationale), never neither."""
+    """A ledger entry: sourced (one or more claims) or assumed (a rationale), never neither; and
+    perhaps calibrated (a :class:`Calibrated` block next to them)."""
 
     claims: tuple[Claim, ...] = ()
     assumed: Assumption | None = None
+    calibrated: Calibrated | None = Field(default=None, exclude_if=_unset)
+
+    @property
+    def kind(self) -> EvidenceKind:
+        """calibrated (a calibration block, whatever the prior rests on), sourced (claims only),
+        assumed (a rationale only) or sourced+assumed (e.g. a sourced total, split by assumption)."""
+        if self.calibrated is not None:
+            return "calibrated"
+        if self.claims and self.assumed is not None:
+            return "sourced+assumed"
+        return "sourced" if self.claims else "assumed"
 
     @model_validator(mode="after")
     def _one_kind(self) -> Evidence:
         if not self.claims and self.assumed is None:
-            raise ValueError("evidence needs `claims` (sourced) or `assumed` (a rationale)")
+            extra = (
+                "; `calibrated` only adds to them (the prior is what they give)"
+                if self.calibrated is not None
+                else ""
+            )
+            raise ValueError(f"evidence needs `claims` (sourced) or `assumed` (a rationale){extra}")
         return self
 
 
@@ -94,6 +155,11 @@ class Quantity(Frozen):
     evidence: Name | None = Field(default=None, description="key of a ledger entry")
     claims: tuple[Claim, ...] = ()
     assumed: Assumption | None = None
+    calibrated: Calibrated | None = Field(
+        default=None,
+        exclude_if=_unset,
+        description="this quantity (not every user of its ledger entry) calibrated",
+    )
 
     @model_validator(mode="after")
     def _has_evidence(self) -> Quantity:
@@ -114,10 +180,14 @@ class Quantity(Frozen):
         return self
 
     def resolved_evidence(self, ledger: dict[str, Evidence]) -> Evidence:
-        """This quantity's evidence, looking up a ledger reference."""
+        """This quantity's evidence, looking up a ledger reference; the quantity's own
+        ``calibrated`` block, if any, in place of its entry's."""
         if self.evidence is not None:
-            return ledger[self.evidence]
-        return Evidence(claims=self.claims, assumed=self.assumed)
+            ev = ledger[self.evidence]
+            if self.calibrated is None:
+                return ev
+            return Evidence(claims=ev.claims, assumed=ev.assumed, calibrated=self.calibrated)
+        return Evidence(claims=self.claims, assumed=self.assumed, calibrated=self.calibrated)
 
     def bounds(self, ledger: dict[str, Evidence]) -> tuple[float, float]:
         """The uncertainty range: explicit low/high, else the span of the claims and the value."""
@@ -138,7 +208,13 @@ class Quantity(Frozen):
         return "triangular" if lo < self.value < hi else "uniform"
 
     def is_sourced(self, ledger: dict[str, Evidence]) -> bool:
+        """Whether a source gives it (claims); a calibration does not change that."""
         return bool(self.resolved_evidence(ledger).claims)
+
+    def calibration(self, ledger: dict[str, Evidence]) -> Calibrated | None:
+        """The calibration that held this quantity against observations (its own, else its
+        ledger entry's), or None."""
+        return self.resolved_evidence(ledger).calibrated
 
     def conflicting(self, ledger: dict[str, Evidence]) -> bool:
         """True when the sources give different values for this quantity."""

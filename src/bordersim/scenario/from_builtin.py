@@ -9,7 +9,9 @@ remap is returned as a note (written into the new file's header and printed):
 - sector ids the new border lacks are dropped from allocations and actions (an allocation left with
   none covers every sector; a ``set_control`` or ``transfer_sectors`` left with none is dropped);
 - a fleeing actor's reception crossings are shared equally over the new crossings (the actor is
-  dropped when the new border has none), and actions on a dropped actor go with it.
+  dropped when the new border has none), and actions on a dropped actor go with it;
+- ``calibrated`` blocks are dropped: a calibration held the built-in's border against what was
+  observed there, not the new one (the priors they sat beside are kept).
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ def copy_from(
     """The copied parts of ``src`` (a built-in's merged data) and the notes of every remap."""
     out = {k: copy.deepcopy(src[k]) for k in COPIED if k in src}
     notes: list[str] = []
+    dropped = _drop_calibrations(out)
+    if dropped:
+        notes.append(
+            f"--from {name}: {dropped} `calibrated` block{'s' if dropped != 1 else ''} dropped "
+            "(its calibration held that border against its observations, not this one)"
+        )
     for u in out.get("units", []):
         if u.get("base") not in bases:
             notes.append(f"--from {name}: unit {u['id']} moved from base {u['base']} to {bases[0]}")
@@ -58,6 +66,16 @@ def copy_from(
         if "actions" in pol:
             pol["actions"] = acts
     return out, notes
+
+
+def _drop_calibrations(node: Any) -> int:
+    """Remove every ``calibrated`` block under ``node`` (plain data); how many there were."""
+    if isinstance(node, list):
+        return sum(_drop_calibrations(v) for v in node)
+    if not isinstance(node, dict):
+        return 0
+    n = int(node.pop("calibrated", None) is not None)
+    return n + sum(_drop_calibrations(v) for v in node.values())
 
 
 def _fix_sectors(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ import yaml
 from pydantic import ValidationError
 
 from bordersim.scenario.builtin import DATA_DIR
+from bordersim.scenario.calibration_refs import is_calibration_path
 from bordersim.scenario.geometry import GeometryError, find_geometry, geometry_path, load_line
 from bordersim.scenario.safe_yaml import UnsafeYamlError, compose, read_text
 from bordersim.scenario.schema import Scenario, ScenarioConsistencyError
@@ -293,6 +295,7 @@ def load_scenario(
     :class:`ScenarioError` with located problems."""
     loc = load_data(path, (*search_dirs, DATA_DIR), allow_outside=allow_outside)
     _resolve_geometry(loc, str(path), DATA_DIR)
+    _resolve_calibrations(loc.data, (), loc)
     try:
         sc = Scenario.model_validate(loc.data)
     except ValidationError as exc:
@@ -322,10 +325,51 @@ def _resolve_geometry(loc: _Located, file: str, data_dir: Path) -> None:
         border["geometry"] = str(found)
 
 
-def content_hash(scenario: Scenario) -> str:
-    """A stable SHA-256 of the validated scenario's content (not of its file's formatting)."""
-    payload = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, default=_json_default)
+def _resolve_calibrations(node: Any, path: PathKey, loc: _Located) -> None:
+    """Make each ``calibrated.calibration`` written as a path absolute, relative to the file that
+    says it (as for a border's line file); a shipped calibration's name is left as it is."""
+    if isinstance(node, list):
+        for i, v in enumerate(node):
+            _resolve_calibrations(v, (*path, i), loc)
+        return
+    if not isinstance(node, dict):
+        return
+    block = node.get("calibrated")
+    name = block.get("calibration") if isinstance(block, dict) else None
+    if isinstance(block, dict) and isinstance(name, str) and is_calibration_path(name):
+        where = loc.where.get((*path, "calibrated", "calibration"), loc.where.get((), ("", 0)))[0]
+        given = Path(name).expanduser()
+        block["calibration"] = os.path.abspath(Path(where).parent / given)
+    for k, v in node.items():
+        _resolve_calibrations(v, (*path, k), loc)
+
+
+def content_hash(scenario: Scenario, *, ignore_calibration: bool = False) -> str:
+    """A stable SHA-256 of the validated scenario's content (not of its file's formatting).
+
+    ``ignore_calibration``: leave the ``calibrated`` blocks out, so that a calibration can record
+    the hash of the scenario it was fitted to and the scenario can then cite that calibration
+    without the citation changing the hash. A scenario without ``calibrated`` blocks hashes the
+    same either way (and as before the blocks existed)."""
+    data = scenario.model_dump(mode="json")
+    if ignore_calibration:
+        _drop_calibrated(data, scenario)
+    payload = json.dumps(data, sort_keys=True, default=_json_default)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _drop_calibrated(data: dict[str, Any], scenario: Scenario) -> None:
+    """Remove the ``calibrated`` blocks from ``data``, ``scenario``'s JSON dump: the ledger's and
+    the quantities' (found by their field paths; a ledger key or policy that happens to be called
+    ``calibrated`` is left alone)."""
+    for entry in data.get("evidence", {}).values():
+        entry.pop("calibrated", None)
+    for path, q in scenario.quantity_paths():
+        if q.calibrated is not None:
+            node: Any = data
+            for p in path:
+                node = node[p]
+            node.pop("calibrated", None)
 
 
 def _json_default(o: object) -> str:

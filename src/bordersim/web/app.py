@@ -84,7 +84,12 @@ class WhatIf:
 
     # ---- widgets --------------------------------------------------------------------------------
     def _lever_widget(self, lv: bs.Lever) -> Any:
-        mark = {"sourced": "sourced", "assumed": "assumed", "structural": "model choice"}
+        mark = {
+            "sourced": "sourced",
+            "assumed": "assumed",
+            "calibrated": "calibrated",
+            "structural": "model choice",
+        }
         name = f"{lv.label} ({mark[lv.evidence]})"
         if lv.kind == "choice":
             return pn.widgets.Select(
