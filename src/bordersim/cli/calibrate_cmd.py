@@ -80,7 +80,7 @@ def _print(summary: dict[str, Any]) -> None:
             highlight=False,
         )
     o = Table(title="Observations vs posterior predictive (5 / 50 / 95%)", title_justify="left")
-    for col in ("observation", "observed", "predicted", "by", "outside", "leave-one-out"):
+    for col in ("observation", "observed", "predicted", "by", "outside", "leave-one-out", "used"):
         o.add_column(col)
     for oid, ob in summary["observations"].items():
         obs = ob["observed"]
@@ -91,8 +91,25 @@ def _print(summary: dict[str, Any]) -> None:
             f"{fmt_number(pr['p5'])} / {fmt_number(pr['p50'])} / {fmt_number(pr['p95'])}",
             pr["by"], "OUTSIDE" if ob["outside"] else "",
             f"{_interval(loo)}{' OUTSIDE' if ob['loo']['outside'] else ''}",
+            _used(ob),
         )  # fmt: skip
     console.print(o)
+    unused = {i for i, ob in summary["observations"].items() if not ob.get("used", True)}
+    for oid in sorted(unused):
+        a, b = summary["observations"][oid]["unreachable"]["model_range"]
+        console.print(
+            f"{oid}: the model cannot produce this over the prior: model range "
+            f"{fmt_number(a)}–{fmt_number(b)}; not used",
+            highlight=False,
+        )
+    for s in summary.get("set_aside", []):
+        if s["id"] not in unused:
+            console.print(f"set aside: {s['id']}: {s['reason']}", highlight=False)
+
+
+def _used(ob: dict[str, Any]) -> str:
+    """'yes', or 'NO' where the model cannot produce the observation (said in full below)."""
+    return "yes" if ob.get("used", True) else "NO: unreachable"
 
 
 def calibrate(

@@ -1,0 +1,137 @@
+"""An observation the model cannot reach over the prior is not used, is flagged, and yields no
+spurious "identified" (history matching's implausibility, bordersim.experiments.calibration_reach).
+
+- synthetic: the 2008 scenario against 10^8 kg seized in a year (far beyond rate 30/day x 100 kg a
+  group) and the 17 clashes it can reach; the kg observation must be set aside with the model's range
+  and its predictive still reported, the kg per group (which only it informs) left unidentified.
+- the 2015 case the lead found: the conflict share saturates near 0.12 over the prior, the observation
+  is 0.6-1; the armed incursion rate must not come out "identified".
+- every target unreachable: one message, exit 2, nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from bordersim.api.calibration import BUILTIN_OBSERVATIONS
+from bordersim.cli.app import app
+from bordersim.experiments.calibration import calibrate
+from bordersim.experiments.calibration_reach import IMPLAUSIBLE, reach_of
+from bordersim.experiments.calibration_targets import Target
+from bordersim.scenario.builtin import load
+from bordersim.scenario.observations import ObservationSet, load_observations
+
+A = "actors.drug_traffickers"
+UNREACHABLE_KG = 1e8
+EV = '{kind: synthetic, rationale: "a figure the model cannot produce, for a test"}'
+
+
+def _file(tmp: Path, rows: list[tuple[str, str, float]]) -> Path:
+    text = "observations:\n" + "".join(
+        f"  - {{id: {i}, metric: {m}, scenario: tajik-afghan-2008, actor: drug_traffickers, "
+        f"start: 2008-01-01, days: 366, value: {v}, qualifies: 'a figure for a test', evidence: {EV}}}\n"
+        for i, m, v in rows
+    )
+    path = tmp / "obs.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+FREE = [f"{A}.rate_per_day", f"{A}.seizure_kg", f"{A}.resist_probability"]
+
+
+@pytest.fixture(scope="module")
+def unreachable(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:  # type: ignore[type-arg]
+    tmp = tmp_path_factory.mktemp("reach")
+    obs = _file(
+        tmp, [("syn-kg", "seized_kg", UNREACHABLE_KG), ("syn-clashes", "armed_clashes", 17)]
+    )
+    out = tmp / "cal"
+    args = ["calibrate", "tajik-afghan-2008", "--observations", str(obs), "--out", str(out),
+            "--steps", "400", "--draws", "2", "-n", "2", "--seed", "3"]  # fmt: skip
+    for f in FREE:
+        args += ["--free", f]
+    res = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    return res.output, json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_the_unreachable_observation_is_not_used_and_says_why(
+    unreachable: tuple[str, dict],  # type: ignore[type-arg]
+) -> None:
+    text, s = unreachable
+    kg, clashes = s["observations"]["syn-kg"], s["observations"]["syn-clashes"]
+    assert kg["used"] is False and clashes["used"] is True and "unreachable" not in clashes
+    lo, hi = kg["unreachable"]["model_range"]
+    assert 0 < lo <= hi < UNREACHABLE_KG
+    assert kg["unreachable"]["implausibility_min"] > IMPLAUSIBLE
+    assert "cannot produce this over the prior" in kg["unreachable"]["reason"]
+    # the disagreement still shows: the predictive is reported, and the observation is outside it
+    assert kg["predicted"]["by"] == "engine" and kg["outside"] is True
+    assert [a["id"] for a in s["set_aside"]] == ["syn-kg"]
+    assert "syn-kg: the model cannot produce this over the prior: model range" in text
+    assert "not used" in text
+
+
+def test_no_spurious_identified_from_the_unreachable_observation(
+    unreachable: tuple[str, dict],  # type: ignore[type-arg]
+) -> None:
+    _, s = unreachable
+    kg = s["parameters"][f"{A}.seizure_kg"]
+    assert kg["identified"] is False and kg["posterior"] is None
+    assert all(f"{A}.seizure_kg" not in c["exponents"] for c in s["combinations"])
+    # only the clashes inform the posterior: kg per group keeps (about) its prior spread; the
+    # tolerance is the sampling error of a 90% width from the posterior's effective sample
+    # (4,000 draws of a chain: some 400 independent ones, so a few % of the width; 25% is ample)
+    m, p = kg["marginal"], kg["prior"]
+    assert (m["p95"] - m["p5"]) > 0.75 * (p["p95"] - p["p5"])
+
+
+def test_the_2015_conflict_share_does_not_identify_the_incursion_rate() -> None:
+    sc = load("tajik-afghan-2015")
+    targets = load_observations(BUILTIN_OBSERVATIONS).targets(sc.id)
+    cal = calibrate(sc, targets, steps=400, check_draws=2, check_replications=2, seed=1)
+    share = cal.summary["observations"]["conflict-share-2015"]
+    assert share["used"] is False
+    assert share["unreachable"]["model_range"][1] < 0.6
+    assert cal.summary["observations"]["12th-outpost-1993"]["used"] is True
+    rate = cal.summary["parameters"].get("actors.armed_incursions.rate_per_day")
+    assert rate is None or rate["identified"] is not True
+    # free by default: only what a used target (the single fight) depends on
+    assert all(n.startswith("incursions.") for n in cal.names)
+
+
+def test_nothing_reachable_is_one_message_exit_2_nothing_written(tmp_path: Path) -> None:
+    obs = _file(tmp_path, [("syn-kg", "seized_kg", UNREACHABLE_KG)])
+    out = tmp_path / "cal"
+    res = CliRunner().invoke(
+        app,
+        ["calibrate", "tajik-afghan-2008", "--observations", str(obs), "--out", str(out),
+         "--free", f"{A}.seizure_kg"],
+    )  # fmt: skip
+    assert res.exit_code == 2
+    assert "no observation the model can reach" in res.output and "Traceback" not in res.output
+    assert not out.exists()
+
+
+def test_the_rule_is_three_sd_at_every_point() -> None:
+    o = ObservationSet.model_validate(
+        {"observations": [{"id": "x", "metric": "seized_kg", "low": 10, "high": 20,
+                           "qualifies": "a figure for a test",
+                           "evidence": {"kind": "synthetic", "rationale": "a figure for a test"}}]}
+    ).observations[0]  # fmt: skip
+    t = Target(o, None, None)
+    # inside the range at one point: reachable, implausibility 0
+    r = reach_of(t, np.array([1.0, 15.0]), np.array([1.0, 1.0]))
+    assert r.reachable and r.implausibility_min == 0.0 and r.model_range == (1.0, 15.0)
+    # 10 sd below everywhere (sd = sqrt(var + (0.1 mean)^2) = 1 at mean 0): unreachable
+    r = reach_of(t, np.array([0.0, 0.0]), np.array([1.0 - 1e-12, 1.0 - 1e-12]))
+    assert not r.reachable and r.implausibility_min == pytest.approx(10.0)
+    # just under 3 sd at one point: reachable
+    r = reach_of(t, np.array([0.0, 7.1]), np.array([1.0, 1.0 - 0.071**2 * 100]))
+    assert r.reachable and r.implausibility_min == pytest.approx(2.9, rel=1e-6)
