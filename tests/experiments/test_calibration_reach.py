@@ -22,6 +22,7 @@ from bordersim.api.calibration import BUILTIN_OBSERVATIONS
 from bordersim.cli.app import app
 from bordersim.experiments.calibration import calibrate
 from bordersim.experiments.calibration_reach import IMPLAUSIBLE, reach_of
+from bordersim.experiments.calibration_space import Emulator
 from bordersim.experiments.calibration_targets import Target
 from bordersim.scenario.builtin import load
 from bordersim.scenario.observations import ObservationSet, load_observations
@@ -135,3 +136,34 @@ def test_the_rule_is_three_sd_at_every_point() -> None:
     # just under 3 sd at one point: reachable
     r = reach_of(t, np.array([0.0, 7.1]), np.array([1.0, 1.0 - 0.071**2 * 100]))
     assert r.reachable and r.implausibility_min == pytest.approx(2.9, rel=1e-6)
+
+
+def test_the_emulator_reaches_where_the_sparse_design_does_not() -> None:
+    """The 2008 seizures' case: every design point is > 3 sd above the observation, but the
+    emulator over the prior's whole support reaches down to it, so it is reachable."""
+    o = ObservationSet.model_validate(
+        {"observations": [{"id": "x", "metric": "seized_kg", "value": 916,
+                           "qualifies": "a figure for a test",
+                           "evidence": {"kind": "synthetic", "rationale": "a figure for a test"}}]}
+    ).observations[0]  # fmt: skip
+    t = Target(o, None, None)
+    design = np.array([2179.0, 5000.0, 270_000.0])
+    assert not reach_of(t, design, design).reachable
+    r = reach_of(t, design, design, (94.0, 1.2e6, 1.2e6))
+    assert r.reachable and r.model_range == (94.0, 1.2e6)
+
+
+def test_emulator_bounds_are_the_extremes_over_the_box() -> None:
+    rng = np.random.default_rng(7)
+    k = 3
+    z = rng.uniform(-2, 2, (400, k))
+    coef = rng.normal(0, 0.5, 1 + 2 * k)
+    f = np.column_stack([np.ones(len(z)), z, z * z])
+    emu = Emulator.fit(z, np.exp(f @ coef), np.exp(f @ coef), share=False)
+    lo, hi = np.full(k, -1.5), np.full(k, 1.0)
+    m_lo, m_hi, v_hi = emu.bounds(lo, hi)
+    grid = np.stack(np.meshgrid(*[np.linspace(-1.5, 1.0, 41)] * k), -1).reshape(-1, k)
+    mu, var = emu.moments(grid)
+    # the grid's extremes lie inside the exact ones, and come within the grid's resolution of them
+    assert m_lo <= mu.min() <= m_lo * 1.05 and m_hi / 1.05 <= mu.max() <= m_hi
+    assert var.max() <= v_hi <= var.max() * 1.05

@@ -189,9 +189,10 @@ def _space(
     reach: dict[str, Reach] = {}
     if period and priors:
         z, mean, var = _design(scenario, priors, std, period, n_design, seed, progress)
+        box = std.z(np.array([[p.low for p in priors], [p.high for p in priors]]))
         for j, t in enumerate(period):
             emus[t.id] = Emulator.fit(z, mean[j], var[j], t.is_share)
-            reach[t.id] = reach_of(t, mean[j], var[j])
+            reach[t.id] = reach_of(t, mean[j], var[j], emus[t.id].bounds(box[0], box[1]))
     return _Space(priors, std, n_design, emus, reach)
 
 

@@ -127,6 +127,27 @@ class Emulator:
         cv = np.linalg.lstsq(f, v, rcond=None)[0]
         return cls(np.asarray(cm, dtype=float), np.asarray(cv, dtype=float), share, r2)
 
+    def bounds(self, z_lo: FloatArray, z_hi: FloatArray) -> tuple[float, float, float]:
+        """(least mean, greatest mean, greatest variance) of the emulator over the box
+        z_lo <= z <= z_hi, exactly: with no cross terms each fit is a sum of one quadratic per
+        coordinate, whose extremes lie at the box's ends or the parabola's vertex."""
+        k = len(z_lo)
+
+        def extremes(coef: FloatArray) -> tuple[float, float]:
+            lo = hi = float(coef[0])
+            for i in range(k):
+                a, b = float(coef[1 + i]), float(coef[1 + k + i])
+                cand = [z_lo[i], z_hi[i]]
+                if b != 0.0 and z_lo[i] < -a / (2 * b) < z_hi[i]:
+                    cand.append(-a / (2 * b))
+                vals = [a * c + b * c * c for c in cand]
+                lo, hi = lo + min(vals), hi + max(vals)
+            return lo, hi
+
+        y_lo, y_hi = extremes(self.coef_mean)
+        link = (lambda y: 1.0 / (1.0 + np.exp(-y))) if self.share else np.exp
+        return float(link(y_lo)), float(link(y_hi)), float(np.exp(extremes(self.coef_var)[1]))
+
     def moments(self, z: FloatArray) -> tuple[FloatArray, FloatArray]:
         f = _features(z)
         y = f @ self.coef_mean
