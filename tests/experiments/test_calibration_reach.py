@@ -22,7 +22,7 @@ from bordersim.api.calibration import BUILTIN_OBSERVATIONS
 from bordersim.cli.app import app
 from bordersim.experiments.calibration import calibrate
 from bordersim.experiments.calibration_reach import IMPLAUSIBLE, reach_of
-from bordersim.experiments.calibration_space import Emulator
+from bordersim.experiments.calibration_space import Emulator, Prior, identification
 from bordersim.experiments.calibration_targets import Target
 from bordersim.scenario.builtin import load
 from bordersim.scenario.observations import ObservationSet, load_observations
@@ -167,3 +167,23 @@ def test_emulator_bounds_are_the_extremes_over_the_box() -> None:
     # the grid's extremes lie inside the exact ones, and come within the grid's resolution of them
     assert m_lo <= mu.min() <= m_lo * 1.05 and m_hi / 1.05 <= mu.max() <= m_hi
     assert var.max() <= v_hi <= var.max() * 1.05
+
+
+def test_a_combination_never_spans_two_independent_blocks() -> None:
+    """Two blocks, each with one tight direction of the same spread (0.2 of the prior's): a joint
+    eigen-decomposition may rotate them into each other (equal eigenvalues); per block it cannot."""
+    rng = np.random.default_rng(11)
+    n = 4000
+    a, b = rng.normal(size=(2, n))
+    c, d = rng.normal(size=(2, n))
+    t = 0.2  # the tight directions' sd: (q0 + q1) and (q2 - q3), over sqrt 2; the loose ones 1
+    z = np.column_stack([a + t * b, -a + t * b, c + t * d, c - t * d]) / np.sqrt(2)
+    priors = tuple(Prior(f"q{i}", "uniform", 1.0, 2.0, 3.0) for i in range(4))
+    x = 2.0 + 0.1 * z
+    _, combos = identification(priors, z, x, x, [[0, 1], [2, 3]])
+    assert len(combos) == 2
+    for cb in combos:
+        members = set(cb["exponents"])
+        assert members in ({"q0", "q1"}, {"q2", "q3"})
+        # the sd of a sample sd is sd / sqrt(2n): 0.2 / 90 here; 5% is some 20 standard errors
+        assert cb["posterior_sd_over_prior"] == pytest.approx(t, rel=0.05)

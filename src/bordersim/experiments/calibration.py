@@ -12,7 +12,8 @@ observation's likelihood is normal with the model's own variance (Poisson counts
 interdictions for kg) plus a reporting error of :data:`REPORTING_ERROR` of the mean; a ``low``/``high``
 observation is a soft box (flat inside, the same normal tails outside).
 
-Then: identification from the posterior's eigen-structure (:func:`calibration_space.identification`);
+Then: identification from the posterior's eigen-structure (:func:`calibration_space.identification`),
+per block of quantities no observation links (the engagement quantities, the rest);
 the posterior predictive of each observation *simulated through the engine* at posterior draws (so
 the closed form is checked against the simulator), flagged where the observation falls outside the
 5-95%; a leave-one-out check (the posterior reweighted by 1/likelihood of each observation in turn,
@@ -212,6 +213,15 @@ def _reach_all(
     return out
 
 
+def _blocks(priors: tuple[Prior, ...]) -> list[list[int]]:
+    """The engagement quantities and the rest: no observation depends on both (a single fight only
+    on the first, the closed forms of a period never on them), so the posterior factorises."""
+    eng = {f"incursions.{k}" for k in ENGAGEMENT_PARAMS}
+    a = [i for i, p in enumerate(priors) if p.name not in eng]
+    b = [i for i, p in enumerate(priors) if p.name in eng]
+    return [x for x in (a, b) if x]
+
+
 def _nominal_inc(scenario: Scenario) -> dict[str, float]:
     return {
         k: float(getattr(IncursionParams.of(scenario.incursions), k)) for k in ENGAGEMENT_PARAMS
@@ -323,7 +333,7 @@ def calibrate(
     post, acceptance = _sample(log_prob, priors, steps, seed, progress)
     rng = np.random.default_rng([seed, 1])
     prior_x = np.column_stack([p.ppf(rng.random(len(post))) for p in priors])
-    verdict, combos = identification(priors, std.z(post), post, prior_x)
+    verdict, combos = identification(priors, std.z(post), post, prior_x, _blocks(priors))
     obs_summary = predictive(
         scenario, targets, priors, post, std, emus, nominal_inc,
         check_draws, check_replications, seed, progress, used={t.id for t in used},
