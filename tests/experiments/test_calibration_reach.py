@@ -6,7 +6,7 @@ spurious "identified" (history matching's implausibility, bordersim.experiments.
   and its predictive still reported, the kg per group (which only it informs) left unidentified.
 - the 2015 case the lead found: the conflict share saturates near 0.12 over the prior, the observation
   is 0.6-1; the armed incursion rate must not come out "identified".
-- every target unreachable: one message, exit 2, nothing written.
+(Every target unreachable -- one message, exit 2, nothing written -- is in tests/cli/test_calibrate_cmd.py.)
 """
 
 from __future__ import annotations
@@ -105,19 +105,6 @@ def test_the_2015_conflict_share_does_not_identify_the_incursion_rate() -> None:
     assert rate is None or rate["identified"] is not True
     # free by default: only what a used target (the single fight) depends on
     assert all(n.startswith("incursions.") for n in cal.names)
-
-
-def test_nothing_reachable_is_one_message_exit_2_nothing_written(tmp_path: Path) -> None:
-    obs = _file(tmp_path, [("syn-kg", "seized_kg", UNREACHABLE_KG)])
-    out = tmp_path / "cal"
-    res = CliRunner().invoke(
-        app,
-        ["calibrate", "tajik-afghan-2008", "--observations", str(obs), "--out", str(out),
-         "--free", f"{A}.seizure_kg"],
-    )  # fmt: skip
-    assert res.exit_code == 2
-    assert "no observation the model can reach" in res.output and "Traceback" not in res.output
-    assert not out.exists()
 
 
 def test_the_rule_is_three_sd_at_every_point() -> None:
