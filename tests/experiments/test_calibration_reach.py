@@ -86,6 +86,7 @@ def test_no_spurious_identified_from_the_unreachable_observation(
     kg = s["parameters"][f"{A}.seizure_kg"]
     assert kg["identified"] is False and kg["posterior"] is None
     assert all(f"{A}.seizure_kg" not in c["exponents"] for c in s["combinations"])
+    assert f"{A}.seizure_kg" in s["constrained"]["not_constrained"]
     # only the clashes inform the posterior: kg per group keeps (about) its prior spread; the
     # tolerance is the sampling error of a 90% width from the posterior's effective sample
     # (4,000 draws of a chain: some 400 independent ones, so a few % of the width; 25% is ample)

@@ -29,7 +29,7 @@ BUILTIN_OBSERVATIONS = DATA_DIR / "tj-af-observations.yaml"
 
 def json_summary(cal: Calibration) -> dict[str, Any]:
     """What ``calibrate --json`` prints: ``parameters`` (name -> prior, posterior, identified),
-    ``combinations``, ``observations`` (id -> observed, predicted, outside, loo, used, and
+    ``combinations``, ``constrained`` (the free quantities by verdict), ``observations`` (id -> observed, predicted, outside, loo, used, and
     ``unreachable`` where the model cannot produce it over the prior), ``set_aside`` and provenance."""
     s = cal.summary
     return {
@@ -39,6 +39,7 @@ def json_summary(cal: Calibration) -> dict[str, Any]:
             for n, p in s["parameters"].items()
         },
         "combinations": s["combinations"],
+        "constrained": s["constrained"],
         "observations": {
             i: {
                 **{k: o[k] for k in ("observed", "predicted", "outside", "loo", "used")},

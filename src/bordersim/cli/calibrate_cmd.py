@@ -79,6 +79,13 @@ def _print(summary: dict[str, Any]) -> None:
             f"posterior {_interval(c['posterior'])}",
             highlight=False,
         )
+    if c := summary.get("constrained"):
+        console.print(
+            f"the observations used constrain {len(c['identified'])} quantities alone and "
+            f"{len(c['as_a_combination'])} only in a combination; {len(c['not_constrained'])} of "
+            f"{len(summary['parameters'])} they leave at their prior",
+            highlight=False,
+        )
     o = Table(title="Observations vs posterior predictive (5 / 50 / 95%)", title_justify="left")
     for col in ("observation", "observed", "predicted", "by", "outside", "leave-one-out", "used"):
         o.add_column(col)

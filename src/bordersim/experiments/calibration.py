@@ -222,6 +222,15 @@ def _blocks(priors: tuple[Prior, ...]) -> list[list[int]]:
     return [x for x in (a, b) if x]
 
 
+def _constrained(verdict: dict[str, bool | str]) -> dict[str, list[str]]:
+    """The free quantities by what the used observations say of them."""
+    return {
+        "identified": [n for n, v in verdict.items() if v is True],
+        "as_a_combination": [n for n, v in verdict.items() if v == "as a combination"],
+        "not_constrained": [n for n, v in verdict.items() if v is False],
+    }
+
+
 def _nominal_inc(scenario: Scenario) -> dict[str, float]:
     return {
         k: float(getattr(IncursionParams.of(scenario.incursions), k)) for k in ENGAGEMENT_PARAMS
@@ -367,6 +376,7 @@ def calibrate(
             for i, p in enumerate(priors)
         },
         "combinations": combos,
+        "constrained": _constrained(verdict),
         "observations": obs_summary,
         "skipped": [{"id": i, "reason": r} for i, r in skipped],
         "implausibility_cutoff": IMPLAUSIBLE,
