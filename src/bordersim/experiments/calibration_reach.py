@@ -78,7 +78,8 @@ class Reach:
         return (
             f"the model cannot produce this over the prior: model range {a:.4g}-{b:.4g} "
             f"(observed {seen}; implausibility at least {self.implausibility_min:.3g} > "
-            f"{IMPLAUSIBLE:g} at all {self.points} points of the prior); not used"
+            f"{IMPLAUSIBLE:g} everywhere in the prior: {self.points} points and, for a period, "
+            "the emulator over the ledger's ranges); not used"
         )
 
     def as_dict(self) -> dict[str, Any]:
