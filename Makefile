@@ -12,7 +12,7 @@ REPS ?= 1000
 DAYS ?= 365
 OUT ?= runs/tajik-afghan-2021
 
-.PHONY: run test test-fast lint typecheck pytest bench clean
+.PHONY: run test test-fast lint typecheck pytest bench clean calibrations
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "make: $(PYTHON) not found; set PYTHON=/path/to/python3.11" >&2; exit 2; }
@@ -45,6 +45,11 @@ pytest: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test: lint typecheck pytest
+
+# The calibrations the built-in scenarios ship with (src/bordersim/scenario/data/calibration/<id>/),
+# regenerated with seed 1 from the ledger of observations; some minutes of CPU.
+calibrations: $(VENV)/.installed
+	$(BIN)/python scripts/calibrate_builtins.py
 
 test-fast: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow"

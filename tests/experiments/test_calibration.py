@@ -96,7 +96,9 @@ def test_summary_keys_and_no_spurious_individual_posterior(
             assert p["posterior"] is None
     assert summary["combinations"], "rate x kg and rate x resist are identified together"
     assert set(summary["observations"]) == {"syn-kg", "syn-clashes"}
+    assert summary["set_aside"] == []  # a reachable case: every observation is used
     for o in summary["observations"].values():
+        assert o["used"] is True and "unreachable" not in o
         assert o["predicted"]["by"] == "engine"
         assert o["predicted"]["p5"] <= o["predicted"]["p95"]
 

@@ -18,6 +18,7 @@ from bordersim.experiments.calibration import Calibration
 from bordersim.experiments.calibration import calibrate as _run_calibration
 from bordersim.experiments.calibration_store import write_calibration
 from bordersim.scenario.builtin import DATA_DIR
+from bordersim.scenario.loading import content_hash
 from bordersim.scenario.observations import ObservationSet, check_against, load_observations
 
 __all__ = ["BUILTIN_OBSERVATIONS", "calibrate", "json_summary"]
@@ -28,7 +29,8 @@ BUILTIN_OBSERVATIONS = DATA_DIR / "tj-af-observations.yaml"
 
 def json_summary(cal: Calibration) -> dict[str, Any]:
     """What ``calibrate --json`` prints: ``parameters`` (name -> prior, posterior, identified),
-    ``combinations``, ``observations`` (id -> observed, predicted, outside, loo), and provenance."""
+    ``combinations``, ``constrained`` (the free quantities by verdict), ``observations`` (id -> observed, predicted, outside, loo, used, and
+    ``unreachable`` where the model cannot produce it over the prior), ``set_aside`` and provenance."""
     s = cal.summary
     return {
         **{k: s[k] for k in ("scenario", "method", "seed", "bordersim_version", "samples")},
@@ -37,10 +39,15 @@ def json_summary(cal: Calibration) -> dict[str, Any]:
             for n, p in s["parameters"].items()
         },
         "combinations": s["combinations"],
+        "constrained": s["constrained"],
         "observations": {
-            i: {k: o[k] for k in ("observed", "predicted", "outside", "loo")}
+            i: {
+                **{k: o[k] for k in ("observed", "predicted", "outside", "loo", "used")},
+                **({"unreachable": o["unreachable"]} if "unreachable" in o else {}),
+            }
             for i, o in s["observations"].items()
         },
+        "set_aside": s["set_aside"],
     }
 
 
@@ -56,9 +63,13 @@ def calibrate(
     out: str | Path | None = None,
     force: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    command: str | None = None,
 ) -> Calibration:
     """Calibrate ``scenario`` on the target observations of it (default: the built-in ledger),
-    writing ``out`` (posterior.csv, summary.json) when given.
+    writing ``out`` (posterior.csv, summary.json) when given; its manifest records the scenario's
+    content hash (``scenario_hash``) and, when given, the ``command`` that regenerates it. The
+    summary's ``set_aside`` lists the observations not used, with why: unreachable by the model,
+    no closed form, or the ledger's own ``use: input``/``excluded`` observations of the scenario.
 
     Raises:
         bordersim.scenario.observations.ObservationError: a bad observations file or a name the
@@ -74,6 +85,18 @@ def calibrate(
         sc.model, targets, free=free, steps=steps, check_draws=draws,
         check_replications=replications, seed=seed, progress=progress,
     )  # fmt: skip
+    cal.summary["set_aside"] = [
+        *cal.summary["set_aside"],
+        *cal.summary["skipped"],
+        *(
+            {"id": o.id, "reason": f"use: {o.use}: {o.reason}"}
+            for o in obs.observations
+            if o.use != "target" and o.scenario == sc.model.id
+        ),
+    ]
     if out is not None:
-        write_calibration(Path(out), cal, force=force)
+        prov: dict[str, Any] = {"scenario_hash": content_hash(sc.model)}
+        if command is not None:
+            prov["command"] = command
+        write_calibration(Path(out), cal, force=force, provenance=prov)
     return cal

@@ -79,8 +79,15 @@ def _print(summary: dict[str, Any]) -> None:
             f"posterior {_interval(c['posterior'])}",
             highlight=False,
         )
+    if c := summary.get("constrained"):
+        console.print(
+            f"the observations used constrain {len(c['identified'])} quantities alone and "
+            f"{len(c['as_a_combination'])} only in a combination; {len(c['not_constrained'])} of "
+            f"{len(summary['parameters'])} they leave at their prior",
+            highlight=False,
+        )
     o = Table(title="Observations vs posterior predictive (5 / 50 / 95%)", title_justify="left")
-    for col in ("observation", "observed", "predicted", "by", "outside", "leave-one-out"):
+    for col in ("observation", "observed", "predicted", "by", "outside", "leave-one-out", "used"):
         o.add_column(col)
     for oid, ob in summary["observations"].items():
         obs = ob["observed"]
@@ -91,8 +98,25 @@ def _print(summary: dict[str, Any]) -> None:
             f"{fmt_number(pr['p5'])} / {fmt_number(pr['p50'])} / {fmt_number(pr['p95'])}",
             pr["by"], "OUTSIDE" if ob["outside"] else "",
             f"{_interval(loo)}{' OUTSIDE' if ob['loo']['outside'] else ''}",
+            _used(ob),
         )  # fmt: skip
     console.print(o)
+    unused = {i for i, ob in summary["observations"].items() if not ob.get("used", True)}
+    for oid in sorted(unused):
+        a, b = summary["observations"][oid]["unreachable"]["model_range"]
+        console.print(
+            f"{oid}: the model cannot produce this over the prior: model range "
+            f"{fmt_number(a)}–{fmt_number(b)}; not used",
+            highlight=False,
+        )
+    for s in summary.get("set_aside", []):
+        if s["id"] not in unused:
+            console.print(f"set aside: {s['id']}: {s['reason']}", highlight=False)
+
+
+def _used(ob: dict[str, Any]) -> str:
+    """'yes', or 'NO' where the model cannot produce the observation (said in full below)."""
+    return "yes" if ob.get("used", True) else "NO: unreachable"
 
 
 def calibrate(

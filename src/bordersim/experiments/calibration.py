@@ -12,15 +12,23 @@ observation's likelihood is normal with the model's own variance (Poisson counts
 interdictions for kg) plus a reporting error of :data:`REPORTING_ERROR` of the mean; a ``low``/``high``
 observation is a soft box (flat inside, the same normal tails outside).
 
-Then: identification from the posterior's eigen-structure (:func:`calibration_space.identification`);
+Then: identification from the posterior's eigen-structure (:func:`calibration_space.identification`),
+per block of quantities no observation links (the engagement quantities, the rest);
 the posterior predictive of each observation *simulated through the engine* at posterior draws (so
 the closed form is checked against the simulator), flagged where the observation falls outside the
 5-95%; a leave-one-out check (the posterior reweighted by 1/likelihood of each observation in turn,
 i.e. importance-sampling LOO), flagged likewise.
 
+Before sampling, each observation's reach (:mod:`bordersim.experiments.calibration_reach`,
+history matching's implausibility): one the model cannot produce anywhere in the prior -- more than
+3 sd away at every point of the emulator's design (a prior sample for a single fight) -- is left out
+of the likelihood (``used: false``, ``unreachable`` with the model's range and why), since a
+likelihood with the model's own variance would otherwise seek the largest variance and report that
+as an identified posterior; its posterior predictive is still reported, so the disagreement shows.
+
 Free quantities by default: the assumed quantities (no claims, a range) whose low and high values,
-one at a time, move some observation's closed-form mean by more than :data:`DEPENDS` (relative), or
-any incursion kill-rate/break-point quantity when a single fight is observed.
+one at a time, move some *used* observation's closed-form mean by more than :data:`DEPENDS`
+(relative), or any incursion kill-rate/break-point quantity when a single fight is observed.
 """
 
 from __future__ import annotations
@@ -35,6 +43,12 @@ from scipy import stats
 
 from bordersim import __version__
 from bordersim.experiments.calibration_checks import predictive
+from bordersim.experiments.calibration_reach import (
+    IMPLAUSIBLE,
+    Reach,
+    engagement_reach,
+    reach_of,
+)
 from bordersim.experiments.calibration_space import (
     Emulator,
     Prior,
@@ -124,15 +138,15 @@ def _design(
     scenario: Scenario,
     priors: tuple[Prior, ...],
     std: Standardiser,
-    targets: Sequence[Target],
+    period: Sequence[Target],
     n: int,
     seed: int,
     progress: Progress | None,
-) -> dict[str, Emulator]:
-    """Compile at a Latin-hypercube design over the priors and fit each period target's emulator."""
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Compile at a Latin-hypercube design over the priors: (z (n, k), mean and variance
+    (n_targets, n)) of each period target's closed form."""
     u = stats.qmc.LatinHypercube(d=len(priors), seed=np.random.default_rng(seed)).random(n)
     x = np.column_stack([p.ppf(u[:, i]) for i, p in enumerate(priors)])
-    period = [t for t in targets if not t.is_engagement]
     mean = np.zeros((len(period), n))
     var = np.zeros((len(period), n))
     for r in range(n):
@@ -141,8 +155,86 @@ def _design(
             mean[j, r], var[j, r] = period_moments(compiled_for(scenario, t, ov), t.obs)
         if progress is not None:
             progress("emulator design", r + 1, n)
-    z = std.z(x)
-    return {t.id: Emulator.fit(z, mean[j], var[j], t.is_share) for j, t in enumerate(period)}
+    return std.z(x), mean, var
+
+
+@dataclass(frozen=True)
+class _Space:
+    """The free quantities' priors, their standardiser, and each period target's emulator and reach
+    over the design."""
+
+    priors: tuple[Prior, ...]
+    std: Standardiser
+    n_design: int
+    emus: dict[str, Emulator]
+    reach: dict[str, Reach]
+
+
+def _space(
+    scenario: Scenario,
+    names: Sequence[str],
+    targets: Sequence[Target],
+    design: int | None,
+    seed: int,
+    progress: Progress | None,
+) -> _Space:
+    priors = _priors(scenario, names)
+    std = (
+        Standardiser.of(priors, np.random.default_rng(seed))
+        if priors
+        else Standardiser((), np.zeros(0), np.zeros(0))
+    )
+    n_design = design or max(120, 6 * len(priors))
+    period = [t for t in targets if not t.is_engagement]
+    emus: dict[str, Emulator] = {}
+    reach: dict[str, Reach] = {}
+    if period and priors:
+        z, mean, var = _design(scenario, priors, std, period, n_design, seed, progress)
+        box = std.z(np.array([[p.low for p in priors], [p.high for p in priors]]))
+        for j, t in enumerate(period):
+            emus[t.id] = Emulator.fit(z, mean[j], var[j], t.is_share)
+            reach[t.id] = reach_of(t, mean[j], var[j], emus[t.id].bounds(box[0], box[1]))
+    return _Space(priors, std, n_design, emus, reach)
+
+
+def _reach_all(
+    scenario: Scenario, sp: _Space, targets: Sequence[Target], seed: int
+) -> dict[str, Reach]:
+    """Each target's reach: the design's for a period target, a prior sample for a single fight."""
+    inc = _nominal_inc(scenario)
+    rng = np.random.default_rng([seed, 3])
+    out = dict(sp.reach)
+    for t in targets:
+        if t.is_engagement:
+            out[t.id] = engagement_reach(t, sp.priors, inc, rng)
+        elif t.id not in out:  # no free quantity: the closed form at the scenario's values
+            m, v = period_moments(compiled_for(scenario, t, {}), t.obs)
+            out[t.id] = reach_of(t, np.array([m]), np.array([v]))
+    return out
+
+
+def _blocks(priors: tuple[Prior, ...]) -> list[list[int]]:
+    """The engagement quantities and the rest: no observation depends on both (a single fight only
+    on the first, the closed forms of a period never on them), so the posterior factorises."""
+    eng = {f"incursions.{k}" for k in ENGAGEMENT_PARAMS}
+    a = [i for i, p in enumerate(priors) if p.name not in eng]
+    b = [i for i, p in enumerate(priors) if p.name in eng]
+    return [x for x in (a, b) if x]
+
+
+def _constrained(verdict: dict[str, bool | str]) -> dict[str, list[str]]:
+    """The free quantities by what the used observations say of them."""
+    return {
+        "identified": [n for n, v in verdict.items() if v is True],
+        "as_a_combination": [n for n, v in verdict.items() if v == "as a combination"],
+        "not_constrained": [n for n, v in verdict.items() if v is False],
+    }
+
+
+def _nominal_inc(scenario: Scenario) -> dict[str, float]:
+    return {
+        k: float(getattr(IncursionParams.of(scenario.incursions), k)) for k in ENGAGEMENT_PARAMS
+    }
 
 
 def _log_prob_fn(
@@ -189,6 +281,38 @@ def _sample(
     return np.asarray(chain[::thin]), float(np.mean(sampler.acceptance_fraction))
 
 
+def _usable(
+    scenario: Scenario,
+    targets: Sequence[Target],
+    free: Sequence[str] | None,
+    design: int | None,
+    seed: int,
+    progress: Progress | None,
+) -> tuple[_Space, list[Target], dict[str, Reach]]:
+    """The space to sample, the targets the model can reach (used in the likelihood), and every
+    target's reach. Free quantities by default: those the *used* targets depend on (a design over
+    those the unreachable ones depend on too is compiled first, to judge them).
+
+    Raises:
+        ValueError: no target is reachable, or the used ones depend on no free quantity."""
+    names = list(free) if free else default_free(scenario, targets)
+    sp = _space(scenario, names, targets, design, seed, progress)
+    reach = _reach_all(scenario, sp, targets, seed)
+    used = [t for t in targets if reach[t.id].reachable]
+    if not used:
+        why = "; ".join(f"{t.id}: {reach[t.id].reason(t.obs.interval)}" for t in targets)
+        raise ValueError(f"no observation the model can reach, nothing to calibrate on: {why}")
+    if not names:
+        raise ValueError("the observations depend on no assumed quantity with a range")
+    if not free and len(used) < len(targets):
+        names_used = default_free(scenario, used)
+        if not names_used:
+            raise ValueError("the observations the model can reach depend on no assumed quantity")
+        if names_used != names:
+            sp = _space(scenario, names_used, targets, design, seed, progress)
+    return sp, used, reach
+
+
 def calibrate(
     scenario: Scenario,
     observations: Sequence[Observation],
@@ -203,31 +327,32 @@ def calibrate(
 ) -> Calibration:
     """Calibrate ``scenario`` on ``observations`` (module docstring); ``check_draws`` posterior
     draws x ``check_replications`` replications go through the engine for the predictive check.
+    An observation the model cannot reach over the prior (:mod:`calibration_reach`) is not used in
+    the likelihood; its predictive is still reported, marked ``used: false`` with ``unreachable``.
 
     Raises:
         ValueError: no usable observation, an unknown or point-valued free quantity."""
     targets, skipped = targets_of(tuple(observations))
     if not targets:
         raise ValueError("no observation calibrate can use (see `skipped`)")
-    names = list(free) if free else default_free(scenario, targets)
-    if not names:
-        raise ValueError("the observations depend on no assumed quantity with a range")
-    priors = _priors(scenario, names)
-    std = Standardiser.of(priors, np.random.default_rng(seed))
-    n_design = design or max(120, 6 * len(priors))
-    emus = _design(scenario, priors, std, targets, n_design, seed, progress)
-    nominal_inc = {
-        k: float(getattr(IncursionParams.of(scenario.incursions), k)) for k in ENGAGEMENT_PARAMS
-    }
-    log_prob = _log_prob_fn(priors, std, targets, emus, nominal_inc)
+    sp, used, reach = _usable(scenario, targets, free, design, seed, progress)
+    priors, std, emus = sp.priors, sp.std, sp.emus
+    nominal_inc = _nominal_inc(scenario)
+    log_prob = _log_prob_fn(priors, std, used, emus, nominal_inc)
     post, acceptance = _sample(log_prob, priors, steps, seed, progress)
     rng = np.random.default_rng([seed, 1])
     prior_x = np.column_stack([p.ppf(rng.random(len(post))) for p in priors])
-    verdict, combos = identification(priors, std.z(post), post, prior_x)
+    verdict, combos = identification(priors, std.z(post), post, prior_x, _blocks(priors))
     obs_summary = predictive(
         scenario, targets, priors, post, std, emus, nominal_inc,
-        check_draws, check_replications, seed, progress,
+        check_draws, check_replications, seed, progress, used={t.id for t in used},
     )  # fmt: skip
+    for t in targets:
+        r = reach[t.id]
+        obs_summary[t.id]["used"] = r.reachable
+        obs_summary[t.id]["reachability"] = r.as_dict()
+        if not r.reachable:
+            obs_summary[t.id]["unreachable"] = {**r.as_dict(), "reason": r.reason(t.obs.interval)}
     summary = {
         "scenario": scenario.id,
         "method": "emcee ensemble MCMC (DE moves) on the closed-form likelihood, emulated",
@@ -238,7 +363,9 @@ def calibrate(
         "acceptance": acceptance,
         "reporting_error": REPORTING_ERROR,
         "free_found_by": "given (--free)" if free else "one-at-a-time low/high on the closed form",
-        "emulator": {k: {"r2_holdout": e.r2_holdout, "design": n_design} for k, e in emus.items()},
+        "emulator": {
+            k: {"r2_holdout": e.r2_holdout, "design": sp.n_design} for k, e in emus.items()
+        },
         "parameters": {
             p.name: {
                 "prior": p.as_dict(),
@@ -249,7 +376,14 @@ def calibrate(
             for i, p in enumerate(priors)
         },
         "combinations": combos,
+        "constrained": _constrained(verdict),
         "observations": obs_summary,
         "skipped": [{"id": i, "reason": r} for i, r in skipped],
+        "implausibility_cutoff": IMPLAUSIBLE,
+        "set_aside": [
+            {"id": t.id, "reason": reach[t.id].reason(t.obs.interval)}
+            for t in targets
+            if not reach[t.id].reachable
+        ],
     }
     return Calibration(tuple(p.name for p in priors), post, summary)

@@ -7,14 +7,15 @@ engine (the closed form's own predictive beside it), and a leave-one-out check.
   posterior rows, over the observed attackers, which is the function the engine resolves fights with);
 - closed form: the emulated mean and variance at every posterior row, a normal draw each;
 - leave-one-out: the posterior reweighted by 1 / likelihood of the observation (importance-sampling
-  LOO), its effective sample size reported; the closed-form predictive under those weights.
+  LOO), its effective sample size reported; the closed-form predictive under those weights (an
+  observation left out of the likelihood as unreachable keeps the posterior's own weights).
 
 An observation is flagged ``outside`` when its value (or its whole range) lies outside the 5-95%.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -111,8 +112,11 @@ def predictive(
     replications: int,
     seed: int,
     progress: Progress | None = None,
+    used: Collection[str] | None = None,
 ) -> dict[str, Any]:
-    """Per observation id: observed, predicted (engine), closed_form, outside, loo (module doc)."""
+    """Per observation id: observed, predicted (engine), closed_form, outside, loo (module doc).
+    A target not in ``used`` (default: all are) was left out of the likelihood: its leave-one-out
+    predictive is the posterior predictive itself (uniform weights)."""
     rng = np.random.default_rng([seed, 2])
     rows = post[rng.choice(len(post), size=min(draws, len(post)), replace=False)]
     sim = _engine(scenario, targets, priors, rows, replications, seed, progress)
@@ -127,8 +131,11 @@ def predictive(
             predicted = {**closed, "by": "closed form (a single fight)"}
         else:
             predicted = {**quantiles(sim[t.id]), "by": "engine"}
-        w = np.exp(-(ll[:, j] - ll[:, j].min()))
-        w /= w.sum()
+        if used is None or t.id in used:
+            w = np.exp(-(ll[:, j] - ll[:, j].min()))
+            w /= w.sum()
+        else:
+            w = np.full(len(y), 1.0 / len(y))
         pick = rng.choice(len(y), size=4000, p=w)
         loo = quantiles(y[pick])
         out[t.id] = {

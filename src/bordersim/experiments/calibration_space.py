@@ -10,11 +10,14 @@
 - :func:`identification`: the eigen-structure of the posterior covariance in standardised working
   coordinates (the prior has unit spread along every axis): a direction whose posterior spread is
   under a third of the prior's is constrained; a constrained direction carried by one quantity
-  identifies it, one shared by several identifies only their product (a power law of the quantities).
+  identifies it, one shared by several identifies only their product (a power law of the quantities);
+  done per block of quantities the likelihood keeps apart, so that no "combination" mixes two
+  independent blocks through sampling noise.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +130,27 @@ class Emulator:
         cv = np.linalg.lstsq(f, v, rcond=None)[0]
         return cls(np.asarray(cm, dtype=float), np.asarray(cv, dtype=float), share, r2)
 
+    def bounds(self, z_lo: FloatArray, z_hi: FloatArray) -> tuple[float, float, float]:
+        """(least mean, greatest mean, greatest variance) of the emulator over the box
+        z_lo <= z <= z_hi, exactly: with no cross terms each fit is a sum of one quadratic per
+        coordinate, whose extremes lie at the box's ends or the parabola's vertex."""
+        k = len(z_lo)
+
+        def extremes(coef: FloatArray) -> tuple[float, float]:
+            lo = hi = float(coef[0])
+            for i in range(k):
+                a, b = float(coef[1 + i]), float(coef[1 + k + i])
+                cand = [z_lo[i], z_hi[i]]
+                if b != 0.0 and z_lo[i] < -a / (2 * b) < z_hi[i]:
+                    cand.append(-a / (2 * b))
+                vals = [a * c + b * c * c for c in cand]
+                lo, hi = lo + min(vals), hi + max(vals)
+            return lo, hi
+
+        y_lo, y_hi = extremes(self.coef_mean)
+        link = (lambda y: 1.0 / (1.0 + np.exp(-y))) if self.share else np.exp
+        return float(link(y_lo)), float(link(y_hi)), float(np.exp(extremes(self.coef_var)[1]))
+
     def moments(self, z: FloatArray) -> tuple[FloatArray, FloatArray]:
         f = _features(z)
         y = f @ self.coef_mean
@@ -134,26 +158,51 @@ class Emulator:
         return np.asarray(mu), np.asarray(np.exp(f @ self.coef_var))
 
 
+def _directions(
+    z_post: FloatArray, blocks: Sequence[Sequence[int]]
+) -> list[tuple[float, FloatArray]]:
+    """(posterior sd over prior, unit loading vector over all quantities) of every eigen-direction
+    of each block's posterior covariance, the tightest first."""
+    k = z_post.shape[1]
+    out: list[tuple[float, FloatArray]] = []
+    for b in blocks:
+        idx = np.asarray(b, dtype=int)
+        cov = np.atleast_2d(np.cov(z_post[:, idx], rowvar=False))
+        w, v = np.linalg.eigh(cov)
+        for j in range(len(w)):
+            vec = np.zeros(k)
+            vec[idx] = v[:, j]
+            out.append((float(np.sqrt(max(w[j], 0.0))), vec))
+    return sorted(out, key=lambda d: d[0])
+
+
 def identification(
-    priors: tuple[Prior, ...], z_post: FloatArray, x_post: FloatArray, x_prior: FloatArray
+    priors: tuple[Prior, ...],
+    z_post: FloatArray,
+    x_post: FloatArray,
+    x_prior: FloatArray,
+    blocks: Sequence[Sequence[int]] | None = None,
 ) -> tuple[dict[str, bool | str], list[dict[str, Any]]]:
     """Per quantity: True (identified alone), "as a combination" or False; and the identified
-    combinations, each as exponents of a power law with its prior and posterior 5-95%."""
-    cov = np.atleast_2d(np.cov(z_post, rowvar=False))
-    w, v = np.linalg.eigh(cov)
+    combinations, each as exponents of a power law with its prior and posterior 5-95%.
+
+    ``blocks`` (indices into ``priors``) are groups of quantities the likelihood keeps apart -- no
+    observation depends on quantities of two blocks -- so the posterior factorises over them and a
+    combination never spans two (its eigen-directions are found per block: where two blocks' spreads
+    are close, a joint eigen-decomposition would mix them through sampling noise alone). Default:
+    one block of all."""
     verdict: dict[str, bool | str] = {p.name: False for p in priors}
     combos: list[dict[str, Any]] = []
-    for j in np.argsort(w):
-        sd_ratio = float(np.sqrt(max(w[j], 0.0)))
+    for sd_ratio, vec in _directions(z_post, blocks or [range(len(priors))]):
         if sd_ratio >= CONSTRAINED:
             break
-        load = v[:, j] ** 2
+        load = vec**2
         members = [i for i in np.argsort(-load) if load[i] >= LOADING]
         if load[members[0]] >= IDENTIFIED_ALONE:
             verdict[priors[members[0]].name] = True
             continue
-        expo = {i: v[i, j] for i in members}
-        top = max(abs(e) for e in expo.values())
+        expo = {i: vec[i] for i in members}
+        top = float(vec[members[0]])  # signed: the leading exponent is +1
         exps = {priors[i].name: round(float(e / top), 3) for i, e in expo.items()}
         for i in members:
             if verdict[priors[i].name] is not True:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,8 +30,17 @@ WRITER = "calibrate"
 KIND = "calibration"
 
 
-def write_calibration(out: Path, cal: Calibration, *, force: bool = False) -> Path:
+def write_calibration(
+    out: Path,
+    cal: Calibration,
+    *,
+    force: bool = False,
+    provenance: Mapping[str, Any] | None = None,
+) -> Path:
     """Write ``cal`` into the calibration directory ``out`` (atomic; see docs/output-directories.md).
+    The manifest's fields give the provenance: scenario, method, seed, bordersim version, the
+    observations used and those set aside (with why), and ``provenance`` (e.g. ``scenario_hash``,
+    ``command``).
 
     Raises:
         bordersim.engine.rundir.OutputError: ``out`` is not a directory bordersim may write."""
@@ -39,7 +50,10 @@ def write_calibration(out: Path, cal: Calibration, *, force: bool = False) -> Pa
     for row in cal.posterior:
         w.writerow([repr(float(v)) for v in row])
     fields = {k: cal.summary[k] for k in ("scenario", "method", "seed", "bordersim_version")}
-    fields["observations_used"] = sorted(cal.summary["observations"])
+    obs = cal.summary["observations"]
+    fields["observations_used"] = sorted(i for i, o in obs.items() if o.get("used", True))
+    fields["observations_set_aside"] = list(cal.summary.get("set_aside", []))
+    fields.update(provenance or {})
     artefacts = {"posterior.csv": buf.getvalue(), "summary.json": rundir.dumps_json(cal.summary)}
     return rundir.write_dir(out, artefacts, writer=WRITER, kind=KIND, fields=fields, force=force)
 
