@@ -7,7 +7,8 @@ Every built-in scenario is calibrated on the ledger of observations
 seed 1, into ``src/bordersim/scenario/data/calibration/<scenario>/`` (cleared first, like
 ``--force``): posterior.csv, summary.json and a manifest whose fields give the provenance -- the
 observations used and those set aside with why, method, seed, bordersim version, the command that
-regenerates it and ``scenario_hash`` (``bordersim.scenario.loading.content_hash`` of the scenario,
+regenerates it and ``scenario_hash`` (``bordersim.scenario.loading.content_hash`` of the scenario with
+its own ``calibrated`` marks left out, ``ignore_calibration=True``,
 which tests/experiments/test_shipped_calibrations.py holds the scenario against).
 
 Prints, per scenario, the wall and CPU time it took.

@@ -94,7 +94,7 @@ def test_hash_without_blocks_is_the_hash_of_the_scenario_without_them(name: str)
     assert content_hash(sc, ignore_calibration=True) == content_hash(plain)
     has_blocks = any(q.calibration(sc.evidence) for _n, q in sc.quantities())
     assert (content_hash(sc) != content_hash(plain)) == has_blocks
-    assert has_blocks == (name == "tajik-afghan-2008")
+    assert has_blocks == (name in ("tajik-afghan-2004", "tajik-afghan-2008"))
     if not has_blocks:  # no `calibrated` key anywhere: the hash is the one of before the kind
         assert "calibrated" not in json.dumps(sc.model_dump(mode="json"))
 
@@ -136,16 +136,26 @@ def test_factors_and_their_sourced_flags_do_not_change() -> None:
 
 # --- the shipped 2008 marks -----------------------------------------------------------------------
 
-#: Quantities the shipped summary identifies that cannot be marked for 2008 alone: the incursion
-#: parameters live in tj-af-common.yaml, which every built-in year includes, with their ledger entry
-#: (incursion-kill-rates, also used by the unidentified incursions.alpha).
-UNMARKABLE = {"incursions.beta", "incursions.fortification"}
+#: Quantities a shipped summary identifies that cannot be marked for one year alone: the terrain's
+#: patrol speeds live in tj-af-common.yaml, which every built-in year includes, with their ledger
+#: entry (patrol-speed, shared by the other terrains' unidentified speeds).
+UNMARKABLE = {"terrain.gorge.patrol_speed_kmh"}
+#: The observations each built-in's marks cite (its period's targets that constrain something).
+CITED = {
+    "tajik-afghan-2004": {"ru-seizures-1992-2005"},
+    "tajik-afghan-2008": {"tj-seizures-2008", "tj-clashes-2008"},
+    "tajik-afghan-2015": set(),  # the conflict share is out of the model's reach; the fight pins nothing
+    "tajik-afghan-2021": set(),  # only the 12th outpost applies, and it pins nothing
+}
 
 
-def test_2008_marks_follow_the_shipped_summary() -> None:
-    sc = load("tajik-afghan-2008")
-    summary = json.loads((CALIBRATION_DIR / "tajik-afghan-2008" / "summary.json").read_text())
-    manifest = json.loads((CALIBRATION_DIR / "tajik-afghan-2008" / "manifest.json").read_text())
+@pytest.mark.parametrize("scenario", sorted(CITED))
+def test_marks_follow_the_shipped_summary(scenario: str) -> None:
+    """Every quantity its shipped calibration constrains (alone or in a combination) says so in
+    its evidence, and no other does."""
+    sc = load(scenario)
+    summary = json.loads((CALIBRATION_DIR / scenario / "summary.json").read_text())
+    manifest = json.loads((CALIBRATION_DIR / scenario / "manifest.json").read_text())
     identified = {n: p["identified"] for n, p in summary["parameters"].items()}
     label = {True: "alone", "as a combination": "as a combination", False: "no"}
     in_combination = {n for c in summary["combinations"] for n in c["exponents"]}
@@ -154,18 +164,14 @@ def test_2008_marks_follow_the_shipped_summary() -> None:
         block = q.calibration(sc.evidence)
         if block is not None:
             marked[name] = block
-            assert block.calibration == "tajik-afghan-2008"
+            assert block.calibration == scenario
             assert set(block.observations) <= set(manifest["observations_used"])
             assert block.identified == label[identified[name]], name
             if block.identified == "as a combination":
                 assert name in in_combination, name
     constrained = {n for n, i in identified.items() if i in (True, "as a combination")}
     assert set(marked) == constrained - UNMARKABLE  # the unconstrained ones are not marked
-    assert UNMARKABLE <= constrained
-    assert {o for b in marked.values() for o in b.observations} == {
-        "tj-seizures-2008",
-        "tj-clashes-2008",
-    }
+    assert {o for b in marked.values() for o in b.observations} == CITED[scenario]
 
 
 def test_cited_observations_are_built_in_targets() -> None:
@@ -176,7 +182,12 @@ def test_cited_observations_are_built_in_targets() -> None:
     assert set(labels) == {o.id for o in full.observations}
     assert labels["12th-outpost-1993"] == "defender_losses = 25 killed"
     assert labels["conflict-share-2015"] == "conflict_sector_share in 0.6-1 fraction"
-    assert shipped_calibrations() == ["tajik-afghan-2008"]
+    assert shipped_calibrations() == [
+        "tajik-afghan-2004",
+        "tajik-afghan-2008",
+        "tajik-afghan-2015",
+        "tajik-afghan-2021",
+    ]
     assert calibration_dir("tajik-afghan-2008") == CALIBRATION_DIR / "tajik-afghan-2008"
 
 

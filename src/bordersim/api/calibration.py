@@ -95,7 +95,9 @@ def calibrate(
         ),
     ]
     if out is not None:
-        prov: dict[str, Any] = {"scenario_hash": content_hash(sc.model)}
+        # the hash of the scenario as fitted: its own "calibrated" marks (which cite this
+        # calibration) left out, so that marking a scenario does not outdate its calibration
+        prov: dict[str, Any] = {"scenario_hash": content_hash(sc.model, ignore_calibration=True)}
         if command is not None:
             prov["command"] = command
         write_calibration(Path(out), cal, force=force, provenance=prov)
