@@ -369,7 +369,7 @@ CALIBRATED_CASES: list[Case] = [
     yaml_case("calibrated-observation-twice", _TB, _cal("[tj-seizures-2008, tj-seizures-2008]"), f"{_TB_PATH}.observations", "cited twice"),
     yaml_case("calibrated-no-observations", _TB, _cal("[]"), f"{_TB_PATH}.observations", "at least 1"),
     yaml_case("calibrated-observation-id-bad", _TB, _cal("['../x']"), f"{_TB_PATH}.observations[0]", "pattern"),
-    yaml_case("calibrated-unknown-calibration", _TB, _cal(calibration="tajik-afghan-2099"), f"{_TB_PATH}.calibration", "no shipped calibration 'tajik-afghan-2099'", "shipped: tajik-afghan-2008"),
+    yaml_case("calibrated-unknown-calibration", _TB, _cal(calibration="tajik-afghan-2099"), f"{_TB_PATH}.calibration", "no shipped calibration 'tajik-afghan-2099'", "shipped: tajik-afghan-2004, tajik-afghan-2008"),
     yaml_case("calibrated-calibration-path-missing", _TB, _cal(calibration="./my-calibration"), f"{_TB_PATH}.calibration", "no calibration folder", "my-calibration"),
     yaml_case("calibrated-identified-bogus", _TB, _cal(extra="").replace("identified: alone", "identified: yes"), f"{_TB_PATH}.identified", "'alone'"),
     yaml_case("calibrated-unknown-key", _TB, _cal(extra=", by: me"), f"{_TB_PATH}.by", "unknown key"),

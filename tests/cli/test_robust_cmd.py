@@ -14,6 +14,7 @@ import bordersim as bs
 from bordersim.api.robustness import default_thresholds
 from bordersim.cli.app import app
 from bordersim.experiments.executors import ProcessBackend
+from bordersim.experiments.posterior import shipped_calibration
 from bordersim.experiments.robust import regret_table
 from bordersim.experiments.uncertainty import draw_inputs, evaluate_draws
 from bordersim.scenario.builtin import resolve
@@ -38,7 +39,17 @@ SMALL = ["--draws", "3", "-n", "4", "--days", "10", "--seed", "3"]
         ),
         (["-p", "tajik-only", "-p", "csto-on-call", "--prim-policy", "x"], "--prim-policy"),
         (["-p", "tajik-only", "-p", "csto-on-call", "--posterior", "post"], "no such directory"),
-        (["-p", "tajik-only", "-p", "csto-on-call", "--uncertainty", "posterior"], "ships no"),
+        (
+            [
+                "-p",
+                "tajik-only",
+                "-p",
+                "csto-on-call",
+                "--posterior",
+                str(shipped_calibration("tajik-afghan-2015")),
+            ],
+            "not of tajik-afghan-2021",
+        ),
         (["-p", "tajik-only", "-p", "csto-on-call", "--uncertainty", "none"], "works on draws"),
     ],
 )

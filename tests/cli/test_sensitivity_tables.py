@@ -52,7 +52,7 @@ def test_table_and_report_mark_calibrated_factors(monkeypatch: pytest.MonkeyPatc
     with common.console.capture() as cap:
         print_sensitivity("morris", "drug_traffickers:true_rate", "tajik-only", rows, 0.0)
     out = cap.get()
-    assert out.count("calibrated (assumed)") == 3  # seizure-per-group, resisting-groups, troops
+    assert out.count("calibrated (assumed)") == 2  # seizure-per-group, resisting-groups
     assert "calibrated 1 of 2 (assumed)" in out  # covert-rates: the traffickers' rate only
     kinds = {f["name"]: f["kind"] for f in sensitivity_data(rows, None)["factors"]}
     assert kinds["seizure-per-group"] == kinds["covert-rates"] == "calibrated"

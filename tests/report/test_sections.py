@@ -194,7 +194,7 @@ def test_sources_section_names_the_calibrated_entries_and_quantities(run: RunDat
     row and named in its own line; the rest unchanged."""
     sc = load_scenario(DATA_DIR / "tajik-afghan-2008.yaml")
     s = sources_data(dataclasses.replace(run, scenario=sc))
-    assert s["n_calibrated"] == 5
+    assert s["n_calibrated"] == 4
     blocks = {b["key"]: b for b in s["blocks"]}
     seizure = blocks["seizure-per-group"]
     assert seizure["calibrated"]["observations"] == [
@@ -209,10 +209,10 @@ def test_sources_section_names_the_calibrated_entries_and_quantities(run: RunDat
     assert own["actors.drug_traffickers.rate_per_day"]["calibration"] == "tajik-afghan-2008"
     html = environment().get_template("sources.html").render({"sources": s})
     badge = '<span class="badge calibrated">calibrated</span>'
-    assert html.count(badge) == 1 + 2 + 3  # the introduction, 2 entries, 3 quantities' rows
-    assert html.count("<b>Calibrated</b>") == 5
+    assert html.count(badge) == 1 + 2 + 2  # the introduction, 2 entries, 2 quantities' rows
+    assert html.count("<b>Calibrated</b>") == 4
     assert "<code>tj-clashes-2008</code> (armed_clashes = 17 clashes)" in html
-    assert "5 of them are also" in " ".join(html.split())
+    assert "4 of them are also" in " ".join(html.split())
 
 
 # ---- optional sections -----------------------------------------------------------------------------
