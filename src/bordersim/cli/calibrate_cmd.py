@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from bordersim import api
 from bordersim.cli.common import (
@@ -30,6 +29,7 @@ from bordersim.cli.common import (
     show_progress,
     with_sets,
 )
+from bordersim.cli.fit import compact_table, fits
 from bordersim.report.formatting import fmt_number
 
 __all__ = ["calibrate"]
@@ -61,18 +61,52 @@ def _progress(show: bool) -> Iterator[Any]:
 def _interval(d: dict[str, Any] | None) -> str:
     if not d:
         return "—"
-    return f"{fmt_number(d['p5'])} – {fmt_number(d['p95'])}"
+    return f"{fmt_number(d['p5'])}–{fmt_number(d['p95'])}"
+
+
+#: How ``identified`` reads in the table.
+_IDENTIFIED = {True: "alone", "as a combination": "combined", False: "no"}
+
+
+def _verdict(ob: dict[str, Any]) -> str:
+    """One cell: where the observation falls against the posterior predictive."""
+    if not ob.get("used", True):
+        return "not used: unreachable"
+    out = "OUTSIDE" if ob["outside"] else "inside"
+    if ob["loo"]["outside"]:
+        out += "; LOO outside"
+    return out
 
 
 def _print(summary: dict[str, Any]) -> None:
-    t = Table(title="Free quantities: prior 5–95% vs posterior 5–95%", title_justify="left")
-    for col in ("quantity", "prior", "posterior", "identified"):
-        t.add_column(col)
-    for name, p in summary["parameters"].items():
-        ident = p["identified"]
-        post = _interval(p["posterior"]) if ident is True else "(not alone)"
-        t.add_row(name, _interval(p["prior"]), post, str(ident))
-    console.print(t)
+    t = compact_table(
+        "Free quantities: prior 5–95% vs posterior 5–95%",
+        ["quantity", "prior", "posterior", "pinned down"],
+    )
+    rows = [
+        (
+            name,
+            _interval(p["prior"]),
+            _interval(p["posterior"]) if p["identified"] is True else "—",
+            _IDENTIFIED.get(p["identified"], str(p["identified"])),
+        )
+        for name, p in summary["parameters"].items()
+    ]
+    for col in t.columns:
+        col.no_wrap = True
+    for row in rows:
+        t.add_row(*row)
+    if fits(console, t):
+        console.print(t)
+    else:  # long quantity names: each on its own line, its figures under it
+        t = compact_table(
+            "Free quantities: prior 5–95% vs posterior 5–95%",
+            ["quantity / prior", "posterior", "pinned down"],
+        )
+        for name, prior, post, ident in rows:
+            t.add_row(name)
+            t.add_row(f"  {prior}", post, ident)
+        console.print(t)
     for c in summary["combinations"]:
         console.print(
             f"identified as a combination: {c['expression']}: prior {_interval(c['prior'])}, "
@@ -83,24 +117,31 @@ def _print(summary: dict[str, Any]) -> None:
         console.print(
             f"the observations used constrain {len(c['identified'])} quantities alone and "
             f"{len(c['as_a_combination'])} only in a combination; {len(c['not_constrained'])} of "
-            f"{len(summary['parameters'])} they leave at their prior",
+            f"{len(summary['parameters'])} they leave at their prior (combined: pinned down only "
+            "in a product with others, so no posterior of its own is given)",
             highlight=False,
         )
-    o = Table(title="Observations vs posterior predictive (5 / 50 / 95%)", title_justify="left")
-    for col in ("observation", "observed", "predicted", "by", "outside", "leave-one-out", "used"):
-        o.add_column(col)
+    o = compact_table(
+        "Observations vs posterior predictive",
+        ["observation", "observed", "predicted 50% [5–95%]", "verdict"],
+    )
+    o.columns[0].no_wrap = True
+    by = set()
     for oid, ob in summary["observations"].items():
         obs = ob["observed"]
         seen = fmt_number(obs["value"]) if "value" in obs else f"{obs['low']:g}–{obs['high']:g}"
-        pr, loo = ob["predicted"], ob["loo"]["predicted"]
+        pr = ob["predicted"]
+        by.add(pr["by"])
         o.add_row(
-            oid, seen,
-            f"{fmt_number(pr['p5'])} / {fmt_number(pr['p50'])} / {fmt_number(pr['p95'])}",
-            pr["by"], "OUTSIDE" if ob["outside"] else "",
-            f"{_interval(loo)}{' OUTSIDE' if ob['loo']['outside'] else ''}",
-            _used(ob),
+            oid, seen, f"{fmt_number(pr['p50'])} [{fmt_number(pr['p5'])}–{fmt_number(pr['p95'])}]",
+            _verdict(ob),
         )  # fmt: skip
     console.print(o)
+    console.print(
+        f"predicted by: {', '.join(sorted(by))}; LOO outside: the other observations alone "
+        "would not predict it (leave-one-out, importance-reweighted)",
+        highlight=False,
+    )
     unused = {i for i, ob in summary["observations"].items() if not ob.get("used", True)}
     for oid in sorted(unused):
         a, b = summary["observations"][oid]["unreachable"]["model_range"]
@@ -112,11 +153,6 @@ def _print(summary: dict[str, Any]) -> None:
     for s in summary.get("set_aside", []):
         if s["id"] not in unused:
             console.print(f"set aside: {s['id']}: {s['reason']}", highlight=False)
-
-
-def _used(ob: dict[str, Any]) -> str:
-    """'yes', or 'NO' where the model cannot produce the observation (said in full below)."""
-    return "yes" if ob.get("used", True) else "NO: unreachable"
 
 
 def calibrate(
