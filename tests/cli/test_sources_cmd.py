@@ -177,7 +177,12 @@ def test_json_names_the_calibrated_quantities_and_their_observations() -> None:
     assert set(CALIBRATED_2008) <= {r["name"] for r in only["quantities"]}
 
 
-@pytest.mark.parametrize("name", ["tajik-afghan-2015", "tajik-afghan-2021"])
+#: Built-ins whose shipped calibration constrains nothing (2015's conflict share is used but too wide
+#: to pin a quantity; 2021 has only the 12th outpost fight), so no quantity is marked.
+UNMARKED = ["tajik-afghan-2015", "tajik-afghan-2021"]
+
+
+@pytest.mark.parametrize("name", UNMARKED)
 def test_no_other_builtin_is_calibrated(name: str) -> None:
     data = _json(name)
     assert data["counts"]["calibrated"] == 0

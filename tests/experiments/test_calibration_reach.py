@@ -4,8 +4,10 @@ spurious "identified" (history matching's implausibility, bordersim.experiments.
 - synthetic: the 2008 scenario against 10^8 kg seized in a year (far beyond rate 30/day x 100 kg a
   group) and the 17 clashes it can reach; the kg observation must be set aside with the model's range
   and its predictive still reported, the kg per group (which only it informs) left unidentified.
-- the 2015 case the lead found: the conflict share saturates near 0.12 over the prior, the observation
-  is 0.6-1; the armed incursion rate must not come out "identified".
+- the 2015 case the lead found: without the traffickers' clash model (the 2015 built-in before it had
+  one) the conflict share saturates near 0.12 over the prior, the observation is 0.6-1; the armed
+  incursion rate must not come out "identified". With it (the built-in now) the share is reachable
+  and the shipped calibration uses it.
 (Every target unreachable -- one message, exit 2, nothing written -- is in tests/cli/test_calibrate_cmd.py.)
 """
 
@@ -25,7 +27,9 @@ from bordersim.experiments.calibration_reach import IMPLAUSIBLE, reach_of
 from bordersim.experiments.calibration_space import Emulator, Prior, identification
 from bordersim.experiments.calibration_targets import Target
 from bordersim.scenario.builtin import load
+from bordersim.scenario.calibration_refs import CALIBRATION_DIR
 from bordersim.scenario.observations import ObservationSet, load_observations
+from bordersim.scenario.schema import Scenario
 
 A = "actors.drug_traffickers"
 UNREACHABLE_KG = 1e8
@@ -94,8 +98,16 @@ def test_no_spurious_identified_from_the_unreachable_observation(
     assert (m["p95"] - m["p5"]) > 0.75 * (p["p95"] - p["p5"])
 
 
+def _without_clash_model(sc: Scenario) -> Scenario:
+    """``sc`` with no actor giving a seizure or clash field: only incursions make conflict."""
+    fields = ("seizure_kg", "resist_probability", "clash_deaths")
+    data = sc.model_dump(mode="python", exclude_none=True)
+    data["actors"] = [{k: v for k, v in a.items() if k not in fields} for a in data["actors"]]
+    return Scenario.model_validate(data)
+
+
 def test_the_2015_conflict_share_does_not_identify_the_incursion_rate() -> None:
-    sc = load("tajik-afghan-2015")
+    sc = _without_clash_model(load("tajik-afghan-2015"))
     targets = load_observations(BUILTIN_OBSERVATIONS).targets(sc.id)
     cal = calibrate(sc, targets, steps=400, check_draws=2, check_replications=2, seed=1)
     share = cal.summary["observations"]["conflict-share-2015"]
@@ -106,6 +118,18 @@ def test_the_2015_conflict_share_does_not_identify_the_incursion_rate() -> None:
     assert rate is None or rate["identified"] is not True
     # free by default: only what a used target (the single fight) depends on
     assert all(n.startswith("incursions.") for n in cal.names)
+
+
+def test_the_shipped_2015_calibration_reaches_the_conflict_share() -> None:
+    """With the traffickers' interdiction clashes the share is within reach (the prior's range
+    spans 0.6-1) and used; its engine-simulated posterior predictive covers the observation."""
+    summary = json.loads((CALIBRATION_DIR / "tajik-afghan-2015" / "summary.json").read_text())
+    share = summary["observations"]["conflict-share-2015"]
+    assert share["used"] is True and "unreachable" not in share
+    lo, hi = share["reachability"]["model_range"]
+    assert lo < 0.6 < hi and share["reachability"]["implausibility_min"] <= IMPLAUSIBLE
+    assert share["predicted"]["by"] == "engine" and share["outside"] is False
+    assert f"{A}.resist_probability" in summary["parameters"]
 
 
 def test_the_rule_is_three_sd_at_every_point() -> None:

@@ -150,7 +150,8 @@ def test_compare_p_better_across_draws_counts_the_draws() -> None:
 def test_compare_across_draws_uses_the_policy_by_draw_matrix() -> None:
     cmp = bs.compare("tajik-afghan-2021", ["tajik-only", "russian-guards-return"],
                      replications=10, days=20, seed=2, uncertainty="prior", draws=6)  # fmt: skip
-    assert cmp.draws is not None and cmp.draws.sizes == {"policy": 2, "draw": 6, "factor": 31}
+    # 34 uncertain inputs: with the traffickers' kg per group, share resisting and dead per clash
+    assert cmp.draws is not None and cmp.draws.sizes == {"policy": 2, "draw": 6, "factor": 34}
     s = cmp.summary()
     m = cmp.draws["interdictions"].values
     d = next(x for x in s["differences"] if x["metric"] == "interdictions")

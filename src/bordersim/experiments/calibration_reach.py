@@ -3,9 +3,9 @@ calibrating, on the compiles the emulator is fitted to.
 
 Why: a likelihood whose sd is the model's own variance, given an observation no parameter value can
 reach, is maximised where the variance is largest, not where the model fits; the posterior it gives
-is an artefact (the 2015 conflict share: the model's share saturates near 0.12 over the whole prior,
-the observation is 0.6-1, and the likelihood "identified" the incursion rate that maximises the
-variance). So an observation the model cannot produce anywhere in the prior is not used.
+is an artefact (the 2015 conflict share, while the 2015 traffickers had no interdiction clashes: the
+model's share saturated near 0.12 over the whole prior, the observation is 0.6-1, and the likelihood
+"identified" the incursion rate that maximises the variance). So an observation the model cannot produce anywhere in the prior is not used.
 
 The rule (history matching: Craig, Goldstein, Seheult and Smith 1997, "Pressure matching for
 hydrocarbon reservoirs"; Vernon, Goldstein and Bower 2010, "Galaxy formation: a Bayesian uncertainty
