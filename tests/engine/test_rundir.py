@@ -283,7 +283,8 @@ def test_every_store_variable_and_csv_column_has_units_and_long_name(tmp_path: P
     for c in cols:
         assert c["titles"], c
         if c["datatype"] == "double":
-            assert c["units"] == "1" and c["long_name"], c
+            assert c["units"] == ("kg" if c["name"].startswith("seized_kg") else "1"), c
+            assert c["long_name"], c
     assert next(c for c in cols if c["name"] == "true_rate_lo")["long_name"].startswith("lower 95%")
 
 
