@@ -49,6 +49,7 @@ from bordersim.report.sections import (
     provenance_data,
     timeline_marks,
     timeseries_data,
+    yields_data,
 )
 from bordersim.report.sources import sources_data
 from bordersim.scenario.builtin import DATA_DIR
@@ -358,3 +359,19 @@ def test_every_template_ships_as_package_data() -> None:
     assert "report.html" in names and "report.css" in names
     for name in names:
         assert any(fnmatch(f"report/templates/{name}", g) for g in globs), name
+
+
+def test_kg_seized_says_what_it_rests_on(run: RunData) -> None:
+    """The kg per group behind "kg seized" is named with its range, and whether a calibration pins
+    it down: uncalibrated in 2021; in 2008 only in a product, and drawn from that posterior when
+    the run's input interval was."""
+    (note,) = yields_data(run)["kg_notes"]
+    assert "20 kg per interdicted group, assumed with a range of 2–100 kg" in note
+    assert "no observation of this period constrains it" in note
+    sc = load_scenario(DATA_DIR / "tajik-afghan-2008.yaml")
+    (note,) = yields_data(dataclasses.replace(run, scenario=sc))["kg_notes"]
+    assert "calibration tajik-afghan-2008 (tj-seizures-2008, tj-clashes-2008)" in note
+    assert "only in a product" in note and "--uncertainty posterior" in note
+    post = {**run.summary, "input_uncertainty": {"source": "posterior"}}
+    (note,) = yields_data(dataclasses.replace(run, scenario=sc, summary=post))["kg_notes"]
+    assert "this run's input interval drew it from that posterior" in note

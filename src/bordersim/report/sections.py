@@ -258,7 +258,39 @@ def yields_data(run: RunData) -> dict[str, Any]:
     ]
     c = run.summary.get("conflict") or {}
     share = estimate(c, "sector_share", pct=True) if c else None
-    return {"actors": per_actor, "conflict": share}
+    return {"actors": per_actor, "conflict": share, "kg_notes": _kg_notes(run, names)}
+
+
+def _kg_notes(run: RunData, names: dict[str, str]) -> list[str]:
+    """What each actor's kg seized rests on: its kg per interdicted group, assumed with a range,
+    and whether a calibration pins it down (a sceptical reader's first question)."""
+    notes = []
+    for a in run.scenario.actors:
+        q = getattr(a, "seizure_kg", None)
+        if q is None:
+            continue
+        lo, hi = q.bounds(run.scenario.evidence)
+        block = q.calibration(run.scenario.evidence)
+        if block is None:
+            cal = "no observation of this period constrains it (see bordersim calibrate)"
+        else:
+            how = {"alone": "pins it down", "as a combination": "pins it down only in a product "
+                   "with other quantities", "no": "does not pin it down"}[block.identified]  # fmt: skip
+            drew = (run.summary.get("input_uncertainty") or {}).get("source") == "posterior"
+            cal = (
+                f"the calibration {block.calibration} ({', '.join(block.observations)}) {how}; "
+                + (
+                    "this run's input interval drew it from that posterior"
+                    if drew
+                    else "the input interval can draw it from that posterior (--uncertainty posterior)"
+                )
+            )
+        notes.append(
+            f"{names.get(a.id, a.id)}: kg seized rests on {q.value:g} kg per interdicted group, "
+            f"{'sourced' if q.is_sourced(run.scenario.evidence) else 'assumed'} with a range of "
+            f"{lo:g}–{hi:g} kg; {cal}."
+        )
+    return notes
 
 
 def fleeing_data(run: RunData) -> Table | None:
