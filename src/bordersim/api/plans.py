@@ -130,6 +130,8 @@ def optimize(
         >>> s["best_after"]["value"] < s["best_before"]["value"]
         True
     """
+    # Over 80 lines through its keyword arguments and their documentation; the work is in
+    # plan_scenario, robust_allocation and verify_plan.
     from bordersim.experiments.verify import verify_plan  # engine + scipy: lazy for start-up
     from bordersim.plan.armed_plan import DEFAULT_BREACH_WEIGHT
     from bordersim.plan.scenario_plan import plan_scenario

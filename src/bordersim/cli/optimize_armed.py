@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -14,8 +15,14 @@ if TYPE_CHECKING:
 __all__ = ["print_armed"]
 
 
-def print_armed(console: Console, plan: ScenarioPlan, robust: RobustPlan | None) -> None:
-    """The breach weight, the minimum per sector, modelled breaches; the robust plan's price."""
+def print_armed(
+    console: Console,
+    plan: ScenarioPlan,
+    robust: RobustPlan | None,
+    posterior: Mapping[str, Any] | None = None,
+) -> None:
+    """The breach weight, the minimum per sector, modelled breaches; the robust plan's price, and
+    the calibration its draws came from (``posterior``: the summary's provenance)."""
     lo = plan.min_guards
     if plan.breach_weight > 0 or (lo is not None and lo.any()):
         floor = "none" if lo is None or not lo.any() else f"{lo.min():,.0f}-{lo.max():,.0f}"
@@ -38,3 +45,15 @@ def print_armed(console: Console, plan: ScenarioPlan, robust: RobustPlan | None)
         "Robust guards per sector: "
         + ", ".join(f"{s} {g:,.0f}" for s, g in zip(ids, robust.robust.allocation, strict=True))
     )
+    if posterior is not None:
+        whence = (
+            f"{posterior['calibration']}'s shipped calibration"
+            if posterior["shipped"]
+            else posterior["calibration"]
+        )
+        console.print(
+            f"The robust plan's draws take {posterior['free_quantities']} calibrated quantities "
+            f"jointly from the posterior of {whence} (observations: "
+            f"{', '.join(posterior['observations_used'])}); the others from the ledger's ranges.",
+            highlight=False,
+        )
