@@ -190,3 +190,19 @@ def test_sweep_and_sensitivity_take_a_posterior(tmp_path: Path) -> None:
                             "--days", "5", "--uncertainty", "posterior",
                             "--out", str(tmp_path / "se")])  # fmt: skip
     assert r.exit_code == 2 and "morris" in r.output and not (tmp_path / "se").exists()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d, "not a calibration directory"),  # an empty folder
+        (lambda d: (d / "f").write_text("x") and d / "f", "not a directory"),
+        (lambda d: d / "missing", "no such directory"),
+    ],
+)
+def test_what_is_not_a_calibration_is_one_message(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
+    target = make(tmp_path)
+    r = runner.invoke(app, ["run", SC, "-n", "5", "--days", "5", "--posterior", str(target),
+                            "--out", str(tmp_path / "run")])  # fmt: skip
+    assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "run").exists()

@@ -69,6 +69,11 @@ class Posterior:
     """
 
     def __init__(self, directory: Path, scenario: Scenario, *, shipped: bool = False) -> None:
+        if not (Path(directory) / "posterior.csv").is_file():
+            raise PosteriorError(
+                f"--posterior {directory}: not a calibration directory (no posterior.csv; "
+                "`bordersim calibrate --out DIR` writes one)"
+            )
         try:
             names, samples, manifest = read_posterior(directory)
         except (StoreError, OSError, ValueError) as exc:
@@ -127,8 +132,9 @@ def load_posterior(scenario: Scenario, directory: str | Path | None) -> Posterio
         return Posterior(shipped, scenario, shipped=True)
     path = Path(directory)
     if not path.is_dir():
+        what = "not a directory" if path.exists() else "no such directory"
         raise PosteriorError(
-            f"--posterior {path}: no such directory (write one with `bordersim calibrate --out`)"
+            f"--posterior {path}: {what} (write a calibration with `bordersim calibrate --out`)"
         )
     return Posterior(path, scenario)
 
