@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 from bordersim.cli.app import app
 from bordersim.engine.kernel import simulate
 from bordersim.engine.observables import per_replication
-from bordersim.experiments.calibration_store import posterior_draws, read_posterior
+from bordersim.experiments.calibration_store import read_posterior
+from bordersim.experiments.posterior import Posterior, posterior_inputs
 from bordersim.model.compile import compile_scenario, with_overrides
 from bordersim.scenario.builtin import load
 
@@ -104,11 +105,17 @@ def test_summary_keys_and_no_spurious_individual_posterior(
 
 
 def test_posterior_draws_are_input_draws(calibrated: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    """A fresh calibration directory serves as a posterior: its free quantities in every draw are
+    rows of its sample, the draws are reproducible."""
     out, _ = calibrated
-    d = posterior_draws(out, load("tajik-afghan-2008"), 5, seed=1)
-    assert d.source == "posterior" and d.n == 5 and set(d.overrides[0]) == set(FREE)
+    sc = load("tajik-afghan-2008")
+    post = Posterior(out, sc)
+    d = posterior_inputs(sc, post, 5, seed=1)
+    assert d.source == "posterior" and d.n == 5 and set(FREE) <= set(d.overrides[0])
+    rows = {tuple(r) for r in post.samples.tolist()}
+    assert all(tuple(o[q] for q in post.names) in rows for o in d.overrides)
     assert ((d.unit >= 0) & (d.unit <= 1)).all()
-    again = posterior_draws(out, load("tajik-afghan-2008"), 5, seed=1)
+    again = posterior_inputs(sc, Posterior(out, sc), 5, seed=1)
     assert np.array_equal(d.values, again.values)
 
 

@@ -89,17 +89,16 @@ def input_source(
         raise UncertaintyError(f"uncertainty must be none, prior or posterior, got {kind!r}")
     from bordersim.experiments import posterior as post  # the engine: lazy for start-up
 
-    if scenario is not None:
+    def checked(sc: Scenario) -> Any:
         try:
-            post.load_posterior(scenario, posterior)
+            return post.load_posterior(sc, posterior)
         except post.PosteriorError as exc:
             raise UncertaintyError(str(exc)) from None
 
+    early = None if scenario is None else checked(scenario)  # read once, checked before any run
+
     def source(sc: Scenario, draws: int, seed: int) -> Any:
-        try:
-            found = post.load_posterior(sc, posterior)
-        except post.PosteriorError as exc:
-            raise UncertaintyError(str(exc)) from None
+        found = early if early is not None and sc is scenario else checked(sc)
         return post.posterior_inputs(sc, found, draws, seed=seed)
 
     return source

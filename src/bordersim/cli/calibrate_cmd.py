@@ -30,7 +30,8 @@ from bordersim.cli.common import (
     with_sets,
 )
 from bordersim.cli.fit import compact_table, fits
-from bordersim.report.formatting import fmt_number
+from bordersim.report.formatting import MISSING, fmt_number
+from bordersim.report.uncertainty_text import observation_verdict, quantile_span
 
 __all__ = ["calibrate"]
 
@@ -58,24 +59,8 @@ def _progress(show: bool) -> Iterator[Any]:
         yield advance
 
 
-def _interval(d: dict[str, Any] | None) -> str:
-    if not d:
-        return "—"
-    return f"{fmt_number(d['p5'])}–{fmt_number(d['p95'])}"
-
-
 #: How ``identified`` reads in the table.
 _IDENTIFIED = {True: "alone", "as a combination": "combined", False: "no"}
-
-
-def _verdict(ob: dict[str, Any]) -> str:
-    """One cell: where the observation falls against the posterior predictive."""
-    if not ob.get("used", True):
-        return "not used: unreachable"
-    out = "OUTSIDE" if ob["outside"] else "inside"
-    if ob["loo"]["outside"]:
-        out += "; LOO outside"
-    return out
 
 
 def _print(summary: dict[str, Any]) -> None:
@@ -86,8 +71,8 @@ def _print(summary: dict[str, Any]) -> None:
     rows = [
         (
             name,
-            _interval(p["prior"]),
-            _interval(p["posterior"]) if p["identified"] is True else "—",
+            quantile_span(p["prior"]),
+            quantile_span(p["posterior"]) if p["identified"] is True else MISSING,
             _IDENTIFIED.get(p["identified"], str(p["identified"])),
         )
         for name, p in summary["parameters"].items()
@@ -109,8 +94,8 @@ def _print(summary: dict[str, Any]) -> None:
         console.print(t)
     for c in summary["combinations"]:
         console.print(
-            f"identified as a combination: {c['expression']}: prior {_interval(c['prior'])}, "
-            f"posterior {_interval(c['posterior'])}",
+            f"identified as a combination: {c['expression']}: prior {quantile_span(c['prior'])}, "
+            f"posterior {quantile_span(c['posterior'])}",
             highlight=False,
         )
     if c := summary.get("constrained"):
@@ -134,7 +119,7 @@ def _print(summary: dict[str, Any]) -> None:
         by.add(pr["by"])
         o.add_row(
             oid, seen, f"{fmt_number(pr['p50'])} [{fmt_number(pr['p5'])}–{fmt_number(pr['p95'])}]",
-            _verdict(ob),
+            observation_verdict(ob),
         )  # fmt: skip
     console.print(o)
     console.print(

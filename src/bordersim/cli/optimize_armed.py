@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from bordersim.report.uncertainty_text import posterior_words
+
 if TYPE_CHECKING:
     from bordersim.plan.robust_plan import RobustPlan
     from bordersim.plan.scenario_plan import ScenarioPlan
@@ -46,14 +48,4 @@ def print_armed(
         + ", ".join(f"{s} {g:,.0f}" for s, g in zip(ids, robust.robust.allocation, strict=True))
     )
     if posterior is not None:
-        whence = (
-            f"{posterior['calibration']}'s shipped calibration"
-            if posterior["shipped"]
-            else posterior["calibration"]
-        )
-        console.print(
-            f"The robust plan's draws take {posterior['free_quantities']} calibrated quantities "
-            f"jointly from the posterior of {whence} (observations: "
-            f"{', '.join(posterior['observations_used'])}); the others from the ledger's ranges.",
-            highlight=False,
-        )
+        console.print(f"The robust plan's draws: {posterior_words(posterior)}.", highlight=False)

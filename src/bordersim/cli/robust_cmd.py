@@ -29,6 +29,7 @@ from bordersim.cli.common import (
     parse_date,
 )
 from bordersim.cli.intervals import PosteriorOpt, UncertaintyChoice
+from bordersim.report.uncertainty_text import posterior_words
 
 __all__ = ["print_study", "robust"]
 
@@ -72,17 +73,7 @@ def print_study(report: dict[str, Any]) -> None:
     )
     post = report.get("posterior")
     if post:
-        whence = (
-            f"the calibration {post['calibration']} ships with"
-            if post.get("shipped")
-            else str(post["calibration"])
-        )
-        console.print(
-            f"{post['free_quantities']} calibrated quantities drawn jointly from the posterior of "
-            f"{whence} (observations: {', '.join(post['observations_used'])}); the others from "
-            "the ledger's ranges",
-            highlight=False,
-        )
+        console.print(posterior_words(post), highlight=False)
     t = Table(title="Over draws: mean (sd) and regret mean / p90 / max", title_justify="left")
     t.add_column("metric / policy")
     for col in ("mean", "sd", "regret mean", "regret p90", "regret max"):

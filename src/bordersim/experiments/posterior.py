@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from bordersim.engine.rundir import StoreError
 from bordersim.experiments.calibration_store import read_posterior
 from bordersim.experiments.factors import Factor, Space, build_space
 from bordersim.experiments.uncertainty import InputDraws, draw_inputs
+from bordersim.scenario.calibration_refs import CALIBRATION_DIR
 from bordersim.scenario.schema import Scenario
 
 __all__ = [
@@ -53,7 +53,7 @@ class PosteriorError(ValueError):
 
 def shipped_calibration(scenario_id: str) -> Path | None:
     """The calibration a built-in scenario ships with, or ``None``."""
-    path = Path(str(files("bordersim.scenario"))) / "data" / "calibration" / scenario_id
+    path = CALIBRATION_DIR / scenario_id
     return path if (path / "posterior.csv").is_file() else None
 
 

@@ -31,6 +31,7 @@ from bordersim.experiments.posterior import (
 )
 from bordersim.report.formatting import MISSING, fmt_number
 from bordersim.report.run_data import ReportError, RunData
+from bordersim.report.uncertainty_text import observation_verdict, quantile_span
 
 __all__ = ["calibration_data", "calibration_dir", "drew_from", "reestimated_summary"]
 
@@ -65,12 +66,6 @@ def drew_from(run: RunData, directory: Path) -> bool:
     return bool(mine == post["posterior_sha256"])
 
 
-def _iv(q: Mapping[str, Any] | None) -> str:
-    if not q:
-        return MISSING
-    return f"{fmt_number(float(q['p5']))}–{fmt_number(float(q['p95']))}"
-
-
 def _observed(o: Mapping[str, Any]) -> str:
     v = o.get("observed") or {}
     if "value" in v:
@@ -79,17 +74,12 @@ def _observed(o: Mapping[str, Any]) -> str:
 
 
 def _verdict(o: Mapping[str, Any]) -> str:
+    """The shared verdict, with the model's range where the observation is out of its reach."""
     un = o.get("unreachable")
-    if isinstance(un, Mapping):
-        lo, hi = un.get("model_range") or (None, None)
-        rng = "" if lo is None else f" (model range {fmt_number(lo)}–{fmt_number(hi)})"
-        return f"the model cannot produce it over the prior{rng}: not used"
-    if o.get("outside"):
-        return "outside the posterior predictive 5–95%"
-    loo = o.get("loo") or {}
-    if loo.get("outside"):
-        return "inside; but the other observations alone would not predict it"
-    return "inside"
+    if not isinstance(un, Mapping) or not un.get("model_range"):
+        return observation_verdict(o)
+    lo, hi = un["model_range"]
+    return f"{observation_verdict(o)} (the model gives {fmt_number(lo)}–{fmt_number(hi)})"
 
 
 def calibration_data(directory: Path) -> dict[str, Any]:
@@ -106,8 +96,8 @@ def calibration_data(directory: Path) -> dict[str, Any]:
     params = [
         [
             name,
-            _iv(p.get("prior")),
-            _iv(p.get("posterior")) if p.get("identified") is True else MISSING,
+            quantile_span(p.get("prior")),
+            quantile_span(p.get("posterior")) if p.get("identified") is True else MISSING,
             words.get(p.get("identified"), str(p.get("identified"))),
         ]
         for name, p in sorted(s.get("parameters", {}).items())
@@ -116,8 +106,8 @@ def calibration_data(directory: Path) -> dict[str, Any]:
     combos = [
         {
             "expression": c["expression"],
-            "prior": _iv(c.get("prior")),
-            "posterior": _iv(c.get("posterior")),
+            "prior": quantile_span(c.get("prior")),
+            "posterior": quantile_span(c.get("posterior")),
             "ratio": fmt_number(float(c.get("posterior_sd_over_prior", float("nan")))),
         }
         for c in s.get("combinations", [])
@@ -126,7 +116,7 @@ def calibration_data(directory: Path) -> dict[str, Any]:
         [
             oid,
             _observed(o),
-            _iv(o.get("predicted")),
+            quantile_span(o.get("predicted")),
             fmt_number(float((o.get("predicted") or {}).get("p50", float("nan")))),
             str((o.get("predicted") or {}).get("by", "")),
             _verdict(o),

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from bordersim.report.figures import svg_text
 from bordersim.report.formatting import MISSING, fmt_number, fmt_percent
 from bordersim.report.text import mpl_text
+from bordersim.report.uncertainty_text import posterior_words
 
 __all__ = ["REQUIRED_KEYS", "robust_data", "robust_figure"]
 
@@ -116,7 +117,9 @@ def robust_data(data: dict[str, Any], labels: dict[str, str] | None = None) -> d
         "draws": str(data.get("draws", "?")),
         "replications": str(data.get("replications", "?")),
         "source": str(data.get("input_source", "prior")),
-        "posterior": _posterior_words(data.get("posterior")),
+        "posterior": posterior_words(post)
+        if isinstance(post := data.get("posterior"), dict)
+        else "",
         "thresholds": " and ".join(str(t) for t in data["thresholds"]),
         "default_threshold": bool(data.get("default_threshold")),
         "favoured": str(data.get("favoured", "")),
@@ -142,19 +145,3 @@ def robust_data(data: dict[str, Any], labels: dict[str, str] | None = None) -> d
         "caution": str(box["caution"]) if box.get("caution") else None,
         "svg": svg,
     }
-
-
-def _posterior_words(post: Any) -> str:
-    """Which calibration a posterior study drew from, in words ("" for the prior)."""
-    if not isinstance(post, dict):
-        return ""
-    whence = (
-        f"the calibration {post.get('calibration')} ships with"
-        if post.get("shipped")
-        else f"the calibration in {post.get('calibration')}"
-    )
-    used = ", ".join(str(o) for o in post.get("observations_used") or [])
-    return (
-        f"{post.get('free_quantities')} calibrated quantities jointly from the posterior of "
-        f"{whence} (observations: {used}), the others from the ledger's ranges"
-    )

@@ -17,11 +17,15 @@ from bordersim.report.formatting import MISSING, fmt_count, fmt_number
 __all__ = [
     "CI_LABEL",
     "INPUT_LABEL",
+    "calibration_words",
     "fmt_interval",
     "fmt_short",
     "fmt_value",
     "headline_sentence",
     "is_rate",
+    "observation_verdict",
+    "posterior_words",
+    "quantile_span",
     "source_words",
     "width_ratio",
 ]
@@ -83,6 +87,43 @@ def width_ratio(entry: Mapping[str, Any]) -> float | None:
     return None if w_ci <= 0 else float(w_in / w_ci)
 
 
+def calibration_words(post: Mapping[str, Any]) -> str:
+    """Which calibration a posterior's provenance names: "the calibration X ships with" for a
+    built-in's own, "the calibration in DIR" for a directory."""
+    if post.get("shipped"):
+        return f"the calibration {post.get('calibration')} ships with"
+    return f"the calibration in {post.get('calibration')}"
+
+
+def posterior_words(post: Mapping[str, Any]) -> str:
+    """How a command's draws used a posterior (its provenance, as summaries record it), in words."""
+    used = ", ".join(str(o) for o in post.get("observations_used") or [])
+    return (
+        f"{fmt_count(post.get('free_quantities'))} calibrated quantities drawn jointly from the "
+        f"posterior of {calibration_words(post)} (observations: {used}); the others from the "
+        "ledger's ranges"
+    )
+
+
+def quantile_span(q: Mapping[str, Any] | None) -> str:
+    """A calibration summary's ``{p5, p95}`` as "a–b" (the missing mark when there is none)."""
+    if not q:
+        return MISSING
+    return f"{fmt_number(float(q['p5']))}–{fmt_number(float(q['p95']))}"
+
+
+def observation_verdict(ob: Mapping[str, Any]) -> str:
+    """Where an observation of a calibration summary falls against the posterior predictive:
+    not used (out of the model's reach), outside its 5–95%, or inside (and whether the other
+    observations alone would predict it: the leave-one-out check)."""
+    if not ob.get("used", True):
+        return "not used: unreachable"
+    out = "OUTSIDE" if ob.get("outside") else "inside"
+    if (ob.get("loo") or {}).get("outside"):
+        out += "; LOO outside"
+    return out
+
+
 def source_words(desc: Mapping[str, Any]) -> str:
     """Where the draws came from, in words: "32 draws of the ledger's 31 uncertain quantities",
     or, from a posterior, how many of them the calibration gave and which calibration."""
@@ -96,11 +137,7 @@ def source_words(desc: Mapping[str, Any]) -> str:
         )
     free = int(post.get("free_quantities") or 0)
     others = int(desc.get("factors") or 0) - free
-    which = (
-        f"the calibration {post.get('calibration')} ships with"
-        if post.get("shipped")
-        else f"the calibration in {post.get('calibration')}"
-    )
+    which = calibration_words(post)
     rest = f", the other {fmt_count(others)} from the ledger's ranges" if others > 0 else ""
     return (
         f"{draws} draws of the uncertain inputs, {fmt_count(free)} quantities jointly from the "
